@@ -1,0 +1,246 @@
+/**
+ * One GAN training step: a D update, then a joint G + prior update.
+ *
+ * @module
+ */
+import * as tf from "./tf.ts";
+import { GANLoss } from "./gan_loss.ts";
+import { GaussianPrior } from "./gaussian_prior.ts";
+import type { MLP } from "./mlp.ts";
+import { ParticlePrior } from "./prior.ts";
+import { r1Penalty } from "./r1.ts";
+import { VICRegLoss } from "./vicreg.ts";
+import { checkNumber } from "./validate.ts";
+import type { AdamOptimizer, Scalar, Tensor2D } from "./types.ts";
+
+/** Options for {@linkcode GANTrainer}. */
+export interface GANTrainerOptions {
+  /** Maps latents `[n, zDim]` to samples. */
+  generator: MLP;
+  /** Maps samples to logits `[n, 1]`. */
+  discriminator: MLP;
+  /** A learnable particle table, or a fixed N(0, I) for baselines. */
+  prior: ParticlePrior | GaussianPrior;
+  /** The adversarial loss (default hinge, vanilla). */
+  loss?: GANLoss;
+  /** The spread penalty on the batch's unique particles (default targetStd 1). */
+  vicreg?: VICRegLoss;
+  /** Weight of the spread penalty in G's step (default 1). */
+  vicregWeight?: number;
+  /** Adam learning rate of G (default 1e-4). */
+  generatorLearningRate?: number;
+  /** Adam learning rate of D (default 1e-4). */
+  discriminatorLearningRate?: number;
+  /** Adam learning rate of the particles (default 10x G's). */
+  priorLearningRate?: number;
+  /** Adam beta1 for all optimizers (default 0.5). */
+  beta1?: number;
+  /** Adam beta2 for all optimizers (default 0.999). */
+  beta2?: number;
+  /** R1 penalty weight on real samples in D's step (default 0: off). */
+  r1Gamma?: number;
+}
+
+/** The latest losses, read back from the device. */
+export interface StepLosses {
+  /** D's loss (including R1 when on). */
+  dLoss: number;
+  /** G's adversarial loss. */
+  gLoss: number;
+  /** The unweighted spread penalty (0 for a Gaussian prior). */
+  vicreg: number;
+}
+
+/**
+ * Trains G, D and (for a particle prior) the particles, one step at a time.
+ *
+ * Each {@linkcode GANTrainer.step} does one D update on real vs G(z) with G
+ * held fixed, then one update of G and the particles on G's loss plus
+ * `vicregWeight` times the spread penalty of the batch's unique particles,
+ * each with its own Adam. Losses stay on the device until
+ * {@linkcode GANTrainer.readLosses} is called, so a step has no host round trip.
+ *
+ * @example
+ * ```ts
+ * import { GANTrainer, GaussianGrid, MLP, ParticlePrior, Rng } from "@particlegan/particlegan";
+ *
+ * const trainer = new GANTrainer({
+ *   generator: new MLP({ sizes: [2, 32, 2], seed: 1 }),
+ *   discriminator: new MLP({ sizes: [2, 32, 1], seed: 2 }),
+ *   prior: new ParticlePrior({ numParticles: 500, zDim: 2, seed: 3 }),
+ * });
+ * const grid = new GaussianGrid({ gridSize: 3 });
+ * const rng = new Rng(4);
+ * for (let i = 0; i < 5; i++) {
+ *   const real = grid.sample(64, rng);
+ *   trainer.step(real);
+ *   real.dispose();
+ * }
+ * console.log(await trainer.readLosses());
+ * trainer.dispose();
+ * ```
+ */
+export class GANTrainer {
+  /** The generator. */
+  readonly generator: MLP;
+  /** The discriminator. */
+  readonly discriminator: MLP;
+  /** The latent prior. */
+  readonly prior: ParticlePrior | GaussianPrior;
+  /** The adversarial loss. */
+  readonly loss: GANLoss;
+  /** The spread penalty. */
+  readonly vicreg: VICRegLoss;
+  /** Weight of the spread penalty. */
+  readonly vicregWeight: number;
+  /** R1 weight (0: off). */
+  readonly r1Gamma: number;
+  /** G's optimizer. */
+  readonly generatorOptimizer: AdamOptimizer;
+  /** D's optimizer. */
+  readonly discriminatorOptimizer: AdamOptimizer;
+  /** The particles' optimizer (absent for a Gaussian prior). */
+  readonly priorOptimizer?: AdamOptimizer;
+  /** Steps taken. */
+  stepCount = 0;
+  #losses: Scalar[] = [];
+
+  /** Checks that the networks fit the prior and creates the three Adam optimizers. */
+  constructor(options: GANTrainerOptions) {
+    const {
+      generator,
+      discriminator,
+      prior,
+      generatorLearningRate = 1e-4,
+      discriminatorLearningRate = 1e-4,
+      beta1 = 0.5,
+      beta2 = 0.999,
+    } = options;
+    if (!(prior instanceof ParticlePrior) && !(prior instanceof GaussianPrior)) {
+      throw new TypeError("prior must be a ParticlePrior or a GaussianPrior");
+    }
+    if (generator.inputSize !== prior.zDim) {
+      throw new RangeError(
+        `generator input width ${generator.inputSize} != prior zDim ${prior.zDim}`,
+      );
+    }
+    if (discriminator.inputSize !== generator.outputSize || discriminator.outputSize !== 1) {
+      throw new RangeError(
+        `discriminator must map ${generator.outputSize} -> 1; got ${discriminator.inputSize} -> ${discriminator.outputSize}`,
+      );
+    }
+    this.generator = generator;
+    this.discriminator = discriminator;
+    this.prior = prior;
+    this.loss = options.loss ?? new GANLoss();
+    this.vicreg = options.vicreg ?? new VICRegLoss();
+    this.vicregWeight = checkNumber("vicregWeight", options.vicregWeight ?? 1, 0);
+    this.r1Gamma = checkNumber("r1Gamma", options.r1Gamma ?? 0, 0);
+    checkNumber("beta1", beta1, 0, 1);
+    checkNumber("beta2", beta2, 0, 1);
+    const adam = (name: string, lr: number) =>
+      tf.train.adam(checkNumber(name, lr, Number.MIN_VALUE), beta1, beta2);
+    this.generatorOptimizer = adam("generatorLearningRate", generatorLearningRate);
+    this.discriminatorOptimizer = adam("discriminatorLearningRate", discriminatorLearningRate);
+    if (prior instanceof ParticlePrior) {
+      this.priorOptimizer = adam(
+        "priorLearningRate",
+        options.priorLearningRate ?? 10 * generatorLearningRate,
+      );
+    }
+  }
+
+  /** One D update, then one G + prior update, on the real batch `real`. */
+  step(real: Tensor2D): void {
+    const d = this.discriminator;
+    const g = this.generator;
+    if (real.rank !== 2 || real.shape[1] !== d.inputSize) {
+      throw new RangeError(
+        `real batch must have shape [n, ${d.inputSize}]; got [${real.shape.join(", ")}]`,
+      );
+    }
+    const batchSize = real.shape[0];
+    tf.dispose(this.#losses);
+
+    // D step: G's output is computed outside the tape, so no gradient flows into G.
+    const fake = tf.tidy(() => g.apply(this.#latents(batchSize).z()));
+    const dLoss = this.discriminatorOptimizer.minimize(
+      () => {
+        const realLogits = d.apply(real);
+        const loss = this.loss.dLoss(realLogits, d.apply(fake));
+        if (this.r1Gamma === 0) return loss;
+        return tf.add(loss, r1Penalty((x) => d.apply(x), real, this.r1Gamma)) as Scalar;
+      },
+      true,
+      d.variables,
+    )!;
+    fake.dispose();
+
+    // G + prior step on fresh latents.
+    const latents = this.#latents(batchSize);
+    const gVariables = g.variables;
+    const particles = this.prior instanceof ParticlePrior ? this.prior.z : undefined;
+    // G's loss and the spread penalty, kept for readLosses().
+    const parts: Scalar[] = [];
+    const { value, grads } = tf.variableGrads(() => {
+      const fakeLogits = d.apply(g.apply(latents.z()));
+      const gLoss = this.loss.mode === "vanilla"
+        ? this.loss.gLoss(fakeLogits)
+        : this.loss.gLoss(fakeLogits, d.apply(real));
+      if (!latents.unique) return gLoss;
+      const spread = this.vicreg.compute(latents.unique());
+      parts.push(tf.keep(gLoss), tf.keep(spread));
+      return tf.add(gLoss, tf.mul(this.vicregWeight, spread)) as Scalar;
+    }, particles ? [...gVariables, particles] : gVariables);
+    latents.dispose();
+    this.generatorOptimizer.applyGradients(
+      gVariables.map((v) => ({ name: v.name, tensor: grads[v.name] })),
+    );
+    if (particles && this.priorOptimizer) {
+      this.priorOptimizer.applyGradients([{ name: particles.name, tensor: grads[particles.name] }]);
+    }
+    tf.dispose(Object.values(grads));
+    if (parts.length) value.dispose();
+    this.#losses = parts.length ? [dLoss, ...parts] : [dLoss, value];
+    this.stepCount++;
+  }
+
+  /**
+   * Reads the latest step's losses from the device (a host round trip;
+   * asynchronous, because WebGPU cannot read synchronously under Deno).
+   */
+  async readLosses(): Promise<StepLosses> {
+    const [d, g, spread] = await Promise.all(this.#losses.map(async (t) => (await t.data())[0]));
+    return { dLoss: d ?? NaN, gLoss: g ?? NaN, vicreg: spread ?? 0 };
+  }
+
+  /**
+   * Fresh latents for one batch. For particles: a function that gathers the
+   * rows (so gathering happens on the tape) and one that gathers the unique rows.
+   */
+  #latents(batchSize: number) {
+    const prior = this.prior;
+    if (prior instanceof GaussianPrior) {
+      const z = prior.sample(batchSize);
+      return { z: () => z, unique: undefined, dispose: () => z.dispose() };
+    }
+    const drawn = prior.drawIndices(batchSize);
+    const indices = tf.tensor1d(drawn, "int32");
+    const uniqueRows = Int32Array.from(new Set(drawn)).sort();
+    const unique = tf.tensor1d(uniqueRows, "int32");
+    return {
+      z: () => prior.gather(indices),
+      unique: uniqueRows.length >= 2 ? () => prior.gather(unique) : undefined,
+      dispose: () => tf.dispose([indices, unique]),
+    };
+  }
+
+  /** Frees the optimizers' state and the latest losses (not the networks or the prior). */
+  dispose(): void {
+    tf.dispose(this.#losses);
+    this.#losses = [];
+    this.generatorOptimizer.dispose();
+    this.discriminatorOptimizer.dispose();
+    this.priorOptimizer?.dispose();
+  }
+}

@@ -1,0 +1,127 @@
+import assert from "node:assert/strict";
+import {
+  GANLoss,
+  GANTrainer,
+  GaussianGrid,
+  GaussianPrior,
+  initBackend,
+  MLP,
+  ParticlePrior,
+  Rng,
+  tf,
+} from "../mod.ts";
+
+interface Setup {
+  prior: "particles" | "gaussian";
+  loss?: GANLoss;
+  r1Gamma?: number;
+}
+
+function makeTrainer({ prior, loss, r1Gamma }: Setup) {
+  const generator = new MLP({ sizes: [2, 32, 32, 2], seed: 1 });
+  const discriminator = new MLP({ sizes: [2, 32, 32, 1], seed: 2 });
+  const latent = prior === "particles"
+    ? new ParticlePrior({ numParticles: 500, zDim: 2, seed: 3 })
+    : new GaussianPrior({ zDim: 2, seed: 3 });
+  const trainer = new GANTrainer({ generator, discriminator, prior: latent, loss, r1Gamma });
+  const dispose = () => {
+    trainer.dispose();
+    generator.dispose();
+    discriminator.dispose();
+    if (latent instanceof ParticlePrior) latent.dispose();
+  };
+  return { trainer, generator, discriminator, latent, dispose };
+}
+
+async function train(setup: Setup, steps: number) {
+  const run = makeTrainer(setup);
+  const grid = new GaussianGrid({ gridSize: 3 });
+  const rng = new Rng(4);
+  const counts: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const real = grid.sample(64, rng);
+    run.trainer.step(real);
+    real.dispose();
+    counts.push(tf.memory().numTensors);
+  }
+  const losses = await run.trainer.readLosses();
+  const parameters = run.generator.variables.map((v) => Array.from(v.dataSync()));
+  run.dispose();
+  return { losses, parameters, counts };
+}
+
+Deno.test("GANTrainer.step() keeps the tensor count flat over 200 steps", async () => {
+  await initBackend({ backend: "wasm" });
+  for (
+    const setup of [{ prior: "particles" }, { prior: "gaussian" }, {
+      prior: "particles",
+      loss: new GANLoss({ lossType: "logistic", mode: "ra" }),
+      r1Gamma: 1,
+    }] as Setup[]
+  ) {
+    const before = tf.memory().numTensors;
+    const { counts, losses } = await train(setup, 200);
+    assert.equal(
+      counts[199],
+      counts[9],
+      `${setup.prior}: tensor count grew ${counts[9]} -> ${counts[199]}`,
+    );
+    assert.equal(tf.memory().numTensors, before, "tensors left after dispose");
+    assert.ok(Number.isFinite(losses.dLoss) && Number.isFinite(losses.gLoss));
+  }
+});
+
+Deno.test("GANTrainer is deterministic for a seed and backend", async () => {
+  await initBackend({ backend: "wasm" });
+  const a = await train({ prior: "particles" }, 30);
+  const b = await train({ prior: "particles" }, 30);
+  assert.deepEqual(a.losses, b.losses);
+  assert.deepEqual(a.parameters, b.parameters);
+});
+
+Deno.test("GANTrainer.step() moves only the sampled particles", async () => {
+  await initBackend({ backend: "wasm" });
+  const run = makeTrainer({ prior: "particles" });
+  const prior = run.latent as ParticlePrior;
+  const before = prior.z.arraySync() as number[][];
+  const state = prior.rng.state;
+  const real = new GaussianGrid().sample(32, new Rng(1));
+  run.trainer.step(real);
+  // Replay the index draws: D's batch, then G's batch (only G's step moves particles).
+  prior.rng.state = state;
+  prior.drawIndices(32);
+  const sampled = new Set(prior.drawIndices(32));
+  const after = prior.z.arraySync() as number[][];
+  for (let row = 0; row < before.length; row++) {
+    const moved = before[row][0] !== after[row][0] || before[row][1] !== after[row][1];
+    assert.equal(moved, sampled.has(row), `row ${row}`);
+  }
+  real.dispose();
+  run.dispose();
+});
+
+Deno.test("GANTrainer rejects mismatched networks", () => {
+  const g = new MLP({ sizes: [3, 4, 2], seed: 1 });
+  const d = new MLP({ sizes: [2, 4, 1], seed: 1 });
+  assert.throws(
+    () =>
+      new GANTrainer({
+        generator: g,
+        discriminator: d,
+        prior: new GaussianPrior({ zDim: 2, seed: 1 }),
+      }),
+    /generator input width 3 != prior zDim 2/,
+  );
+  const g2 = new MLP({ sizes: [2, 4, 2], seed: 1 });
+  const d2 = new MLP({ sizes: [2, 4, 2], seed: 1 });
+  assert.throws(
+    () =>
+      new GANTrainer({
+        generator: g2,
+        discriminator: d2,
+        prior: new GaussianPrior({ zDim: 2, seed: 1 }),
+      }),
+    /discriminator must map 2 -> 1/,
+  );
+  tf.dispose([...g.variables, ...d.variables, ...g2.variables, ...d2.variables]);
+});
