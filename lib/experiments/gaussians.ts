@@ -1,0 +1,443 @@
+/**
+ * The 100-Gaussians experiment shared by `examples/100gaussians.ts` (particle
+ * prior) and `examples/100gaussians_no_particle_prior.ts` (fixed N(0, I)):
+ * the same data, networks, losses and schedule; only the prior differs.
+ *
+ * @module
+ */
+import { describeBackend, initBackend } from "../backend.ts";
+import type { BackendChoice } from "../backend.ts";
+import { GANLoss, LOSS_MODES, LOSS_TYPES } from "../gan_loss.ts";
+import type { LossMode, LossType } from "../gan_loss.ts";
+import { GaussianGrid } from "../gaussian_grid.ts";
+import { GaussianPrior } from "../gaussian_prior.ts";
+import { MLP } from "../mlp.ts";
+import { modeCoverage } from "../mode_coverage.ts";
+import type { ModeCoverage } from "../mode_coverage.ts";
+import { ParticlePrior } from "../prior.ts";
+import { Rng } from "../rng.ts";
+import * as tf from "../tf.ts";
+import { GANTrainer } from "../trainer.ts";
+import type { StepLosses } from "../trainer.ts";
+import { VICRegLoss } from "../vicreg.ts";
+import { curvesSpec, latentSpec, samplesSpec } from "../plot/charts.ts";
+import { encodeScatterGif } from "../plot/gif.ts";
+import { writeFigure } from "../plot/render.ts";
+import { formatDuration, parseFlags, Progress, UsageError } from "./cli.ts";
+import type { FlagSpec, FlagValues } from "./cli.ts";
+
+/** Which latent prior a run uses. */
+export type PriorKind = "particles" | "gaussian";
+
+/** The experiment's flags, with the original's settings unless noted. */
+export const GAUSSIANS_FLAGS = {
+  steps: {
+    default: 20_000,
+    integer: true,
+    help: "training steps (one D and one G + prior update each)",
+  },
+  batch: { default: 256, integer: true, help: "batch size" },
+  lr: { default: 1e-4, help: "Adam learning rate of G" },
+  dLr: { default: 1e-4, help: "Adam learning rate of D" },
+  priorLrMult: { default: 10, help: "particle learning rate as a multiple of G's" },
+  beta1: { default: 0.5, min: 0, help: "Adam beta1" },
+  beta2: { default: 0.999, min: 0, help: "Adam beta2" },
+  seed: {
+    default: 1,
+    integer: true,
+    min: 0,
+    help: "seed of weights, particles, data and sampling",
+  },
+  particles: { default: 20_000, integer: true, help: "number of particles M" },
+  zDim: { default: 2, integer: true, help: "latent width" },
+  loss: { default: "hinge", choices: LOSS_TYPES, help: "GAN loss" },
+  mode: { default: "vanilla", choices: LOSS_MODES, help: "GAN loss mode" },
+  vicregWeight: {
+    default: 1,
+    min: 0,
+    help: "weight of the VICReg spread penalty on the batch's unique particles",
+  },
+  r1: { default: 0, min: 0, help: "R1 penalty weight gamma on real samples (0: off)" },
+  hidden: { default: 128, integer: true, help: "width of the 3 hidden layers of G and D" },
+  gridSize: { default: 10, integer: true, help: "modes per axis" },
+  spacing: { default: 1, help: "distance between neighbouring modes" },
+  std: { default: 0.03, help: "standard deviation of each mode" },
+  evalInterval: { default: 500, integer: true, help: "steps between evaluations" },
+  evalSamples: { default: 10_000, integer: true, help: "samples per evaluation" },
+  backend: { default: "auto", choices: ["auto", "webgpu", "wasm", "cpu"], help: "tfjs backend" },
+  out: { default: "", help: "output directory (default out/<example>/seed-<seed>)" },
+  force: { default: false, help: "overwrite an output directory that holds another run" },
+  noFigures: { default: false, help: "skip the PNG/SVG figures and the GIF" },
+  quiet: { default: false, help: "print only the final verdict" },
+} satisfies Record<string, FlagSpec>;
+
+/** A parsed configuration. */
+export type GaussiansConfig = FlagValues<typeof GAUSSIANS_FLAGS>;
+
+/** `--reference`: the original's settings exactly (100,000 steps, 1,000-step evaluations). */
+export const REFERENCE_PRESET: Partial<GaussiansConfig> = {
+  steps: 100_000,
+  batch: 256,
+  lr: 1e-4,
+  dLr: 1e-4,
+  priorLrMult: 10,
+  beta1: 0.5,
+  beta2: 0.999,
+  particles: 20_000,
+  zDim: 2,
+  loss: "hinge",
+  mode: "vanilla",
+  vicregWeight: 1,
+  r1: 0,
+  hidden: 128,
+  seed: 1234,
+  evalInterval: 1000,
+};
+
+/** One evaluation, as written to `metrics.jsonl`. */
+export interface EvalRecord extends StepLosses {
+  /** Training step. */
+  step: number;
+  /** Modes with enough high-quality samples. */
+  modesCovered: number;
+  /** Modes with any high-quality sample. */
+  modesHit: number;
+  /** Fraction of high-quality samples. */
+  hqFraction: number;
+  /** KL(HQ histogram || uniform). */
+  kl: number;
+  /** Seconds since the start of training. */
+  wallSeconds: number;
+}
+
+/** What `summary.json` holds. */
+export interface GaussiansSummary {
+  prior: PriorKind;
+  seed: number;
+  steps: number;
+  backend: string;
+  modesCovered: number;
+  numModes: number;
+  modesHit: number;
+  hqFraction: number;
+  kl: number;
+  minModesCoveredLast5: number;
+  stepsPerSecond: number;
+  wallSeconds: number;
+  firstFullCoverageStep: number | null;
+  config: GaussiansConfig;
+}
+
+/** Parses the command line; undefined after `--help`. */
+export function parseGaussiansArgs(args: string[], example: string): GaussiansConfig | undefined {
+  const usage = `Usage: deno run -A examples/${example}.ts [options]\n` +
+    "  --reference                    the original's settings (100,000 steps, seed 1234)";
+  return parseFlags(args, GAUSSIANS_FLAGS, usage, { reference: REFERENCE_PRESET });
+}
+
+/** A training run that produced a NaN or Inf: the step and the loss that broke. */
+export class DivergenceError extends Error {
+  /** Names the step and the quantity. */
+  constructor(step: number, what: string, value: number) {
+    super(`training diverged at step ${step}: ${what} is ${value}`);
+    this.name = "DivergenceError";
+  }
+}
+
+/** Refuses to mix two runs in one directory. */
+async function prepareOutput(dir: string, force: boolean): Promise<void> {
+  try {
+    await Deno.stat(`${dir}/summary.json`).then(() => {
+      if (!force) {
+        throw new UsageError(
+          `${dir} already holds a run (summary.json); pass --force to overwrite it or choose --out`,
+        );
+      }
+    }, () => undefined);
+    await Deno.mkdir(dir, { recursive: true });
+    const probe = `${dir}/.write-test`;
+    await Deno.writeTextFile(probe, "");
+    await Deno.remove(probe);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(
+      `cannot write to the output directory ${dir}: ${(error as Error).message}`,
+    );
+  }
+}
+
+/** Writes `text` to `path` through a temporary file, so readers never see half a file. */
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const temporary = `${path}.tmp-${Deno.pid}`;
+  await Deno.writeTextFile(temporary, text);
+  await Deno.rename(temporary, path);
+}
+
+/** Runs one experiment end to end and returns its summary. */
+export async function runGaussians(
+  config: GaussiansConfig,
+  prior: PriorKind,
+  example: string,
+): Promise<GaussiansSummary> {
+  const log = (line: string) => {
+    if (!config.quiet) console.log(line);
+  };
+  const out = config.out || `out/${example}/seed-${config.seed}`;
+  await prepareOutput(out, config.force);
+  const backend = await initBackend({ backend: config.backend as BackendChoice });
+  log(describeBackend(backend));
+
+  const grid = new GaussianGrid({
+    gridSize: config.gridSize,
+    spacing: config.spacing,
+    std: config.std,
+  });
+  const sizes = (
+    input: number,
+    output: number,
+  ) => [input, config.hidden, config.hidden, config.hidden, output];
+  // Separate streams per purpose: changing one never shifts another.
+  const seeds = new Rng(config.seed);
+  const generator = new MLP({ sizes: sizes(config.zDim, 2), seed: seeds.nextUint32() });
+  const discriminator = new MLP({ sizes: sizes(2, 1), seed: seeds.nextUint32() });
+  const latent = prior === "particles"
+    ? new ParticlePrior({
+      numParticles: config.particles,
+      zDim: config.zDim,
+      seed: seeds.nextUint32(),
+    })
+    : new GaussianPrior({ zDim: config.zDim, seed: seeds.nextUint32() });
+  const dataRng = new Rng(seeds.nextUint32());
+  const trainer = new GANTrainer({
+    generator,
+    discriminator,
+    prior: latent,
+    loss: new GANLoss({ lossType: config.loss as LossType, mode: config.mode as LossMode }),
+    vicreg: new VICRegLoss(),
+    vicregWeight: config.vicregWeight,
+    generatorLearningRate: config.lr,
+    discriminatorLearningRate: config.dLr,
+    priorLearningRate: config.lr * config.priorLrMult,
+    beta1: config.beta1,
+    beta2: config.beta2,
+    r1Gamma: config.r1,
+  });
+  log(
+    `${example}: ${
+      prior === "particles" ? `${config.particles} particles` : "z ~ N(0, I)"
+    }, zDim ${config.zDim}, ` +
+      `${grid.numModes} modes, ${config.steps} steps of batch ${config.batch}, ${config.loss}/${config.mode}, seed ${config.seed}`,
+  );
+
+  // Fixed evaluation latents: the same particle rows (or the same Gaussian draws) every time.
+  const evalRng = new Rng(0xe7a1);
+  const evalIndices = latent instanceof ParticlePrior
+    ? tf.tensor1d(latent.drawIndices(config.evalSamples, evalRng), "int32")
+    : undefined;
+  const evalNoise = latent instanceof GaussianPrior
+    ? latent.sample(config.evalSamples, evalRng)
+    : undefined;
+  const realSamples = grid.sampleArray(config.evalSamples, new Rng(0xda7a));
+
+  const metricsPath = `${out}/metrics.jsonl`;
+  await Deno.writeTextFile(metricsPath, "");
+  const records: EvalRecord[] = [];
+  const frames: { points: Float32Array; colors: Uint8Array }[] = [];
+  let last: { coverage: ModeCoverage; samples: Float32Array; latents: Float32Array } | undefined;
+  let trainSeconds = 0;
+  const progress = new Progress(config.steps, config.quiet);
+
+  const evaluate = async (step: number): Promise<EvalRecord> => {
+    const [latents, samples] = tf.tidy(() => {
+      const z = evalIndices ? (latent as ParticlePrior).gather(evalIndices) : evalNoise!;
+      return [tf.keep(z.clone()), generator.apply(z)];
+    });
+    const [latentValues, sampleValues] = await Promise.all([
+      latents.data(),
+      samples.data(),
+    ]) as Float32Array[];
+    tf.dispose([latents, samples]);
+    const coverage = modeCoverage(sampleValues, grid.centers, grid.std);
+    const losses = step === 0
+      ? { dLoss: NaN, gLoss: NaN, vicreg: NaN }
+      : await trainer.readLosses();
+    for (const [name, value] of Object.entries(losses)) {
+      if (step > 0 && !Number.isFinite(value)) throw new DivergenceError(step, name, value);
+    }
+    if (sampleValues.some((v) => !Number.isFinite(v))) {
+      throw new DivergenceError(step, "a generated sample", NaN);
+    }
+    last = { coverage, samples: sampleValues, latents: latentValues };
+    const frameSize = Math.min(2000, config.evalSamples);
+    frames.push({
+      points: sampleValues.slice(0, 2 * frameSize),
+      colors: Uint8Array.from(
+        coverage.assignments.subarray(0, frameSize),
+        (a) => (a < 0 ? 255 : a % 20),
+      ),
+    });
+    return {
+      step,
+      modesCovered: coverage.modesCovered,
+      modesHit: coverage.modesHit,
+      hqFraction: coverage.hqFraction,
+      kl: coverage.kl,
+      ...losses,
+      wallSeconds: progress.elapsed,
+    };
+  };
+
+  const record = async (step: number) => {
+    const entry = await evaluate(step);
+    records.push(entry);
+    await Deno.writeTextFile(metricsPath, JSON.stringify(entry) + "\n", { append: true });
+    const status = `modes ${entry.modesCovered}/${grid.numModes} HQ ${
+      (100 * entry.hqFraction).toFixed(1)
+    }% KL ${entry.kl.toFixed(3)}`;
+    progress.update(step, status, true);
+  };
+
+  try {
+    await record(0);
+    for (let step = 1; step <= config.steps; step++) {
+      const started = performance.now();
+      const real = grid.sample(config.batch, dataRng);
+      trainer.step(real);
+      real.dispose();
+      trainSeconds += (performance.now() - started) / 1000;
+      if (step % config.evalInterval === 0 || step === config.steps) {
+        await record(step);
+      } else if (step % 50 === 0) {
+        progress.update(step, `modes ${records.at(-1)!.modesCovered}/${grid.numModes}`);
+      }
+    }
+  } finally {
+    progress.done();
+  }
+  // Read the losses once more so the step time includes the device finishing its queue.
+  await trainer.readLosses();
+
+  const final = records.at(-1)!;
+  const full = records.find((r) => r.modesCovered === grid.numModes);
+  const summary: GaussiansSummary = {
+    prior,
+    seed: config.seed,
+    steps: config.steps,
+    backend: backend.name,
+    modesCovered: final.modesCovered,
+    numModes: grid.numModes,
+    modesHit: final.modesHit,
+    hqFraction: final.hqFraction,
+    kl: final.kl,
+    minModesCoveredLast5: Math.min(...records.slice(-5).map((r) => r.modesCovered)),
+    stepsPerSecond: config.steps / trainSeconds,
+    wallSeconds: progress.elapsed,
+    firstFullCoverageStep: full ? full.step : null,
+    config,
+  };
+  if (!config.noFigures) {
+    await writeFigures(out, example, grid, realSamples, last!, records, frames);
+  }
+  await writeAtomic(`${out}/summary.json`, JSON.stringify(summary, null, 2) + "\n");
+
+  tf.dispose([evalIndices, evalNoise].filter((t) => t !== undefined));
+  trainer.dispose();
+  generator.dispose();
+  discriminator.dispose();
+  if (latent instanceof ParticlePrior) latent.dispose();
+
+  log(
+    `wrote ${out}/summary.json, metrics.jsonl${
+      !config.noFigures ? ", samples/latent/curves .png/.svg, training.gif" : ""
+    }`,
+  );
+  console.log(
+    `${final.modesCovered}/${grid.numModes} modes covered, HQ ${
+      (100 * final.hqFraction).toFixed(1)
+    }%, ` +
+      `KL ${final.kl.toFixed(3)} in ${config.steps} steps (${
+        formatDuration(summary.wallSeconds)
+      }, ` +
+      `${summary.stepsPerSecond.toFixed(0)} steps/s)`,
+  );
+  return summary;
+}
+
+async function writeFigures(
+  out: string,
+  example: string,
+  grid: GaussianGrid,
+  real: Float32Array,
+  last: { coverage: ModeCoverage; samples: Float32Array; latents: Float32Array },
+  records: EvalRecord[],
+  frames: { points: Float32Array; colors: Uint8Array }[],
+): Promise<void> {
+  const step = records.at(-1)!.step;
+  await writeFigure(
+    `${out}/samples`,
+    samplesSpec({
+      real,
+      generated: last.samples,
+      title: `${example}: real vs generated, step ${step}`,
+    }),
+  );
+  // The latent cloud in its first two dimensions, coloured by the mode G sends each point to.
+  const zDim = last.latents.length / last.coverage.assignments.length;
+  const points = new Float32Array(2 * last.coverage.assignments.length);
+  for (let i = 0; i < points.length / 2; i++) {
+    points[2 * i] = last.latents[i * zDim];
+    points[2 * i + 1] = zDim > 1 ? last.latents[i * zDim + 1] : 0;
+  }
+  await writeFigure(
+    `${out}/latent`,
+    latentSpec({
+      points,
+      modeIndex: last.coverage.assignments,
+      title: `latent space at step ${step}, by mode of G(z)`,
+    }),
+  );
+  await writeFigure(
+    `${out}/curves`,
+    curvesSpec({
+      rows: records.slice(1).map((r) => ({ ...r })),
+      metrics: ["modesCovered", "hqFraction", "kl", "dLoss", "gLoss", "vicreg"],
+      title: `${example} over training`,
+    }),
+  );
+  const extent = (grid.gridSize * grid.spacing) / 2 + grid.spacing;
+  const gif = encodeScatterGif(frames, {
+    width: 400,
+    height: 400,
+    xDomain: [-extent, extent],
+    yDomain: [-extent, extent],
+    delayMs: 100,
+    extraPoints: grid.centers,
+  });
+  const temporary = `${out}/training.gif.tmp-${Deno.pid}`;
+  await Deno.writeFile(temporary, gif);
+  await Deno.rename(temporary, `${out}/training.gif`);
+}
+
+/** The examples' entry point: parse, run, and map errors to exit codes (2: usage, 1: failure). */
+export async function gaussiansMain(
+  args: string[],
+  prior: PriorKind,
+  example: string,
+): Promise<number> {
+  try {
+    const config = parseGaussiansArgs(args, example);
+    if (!config) return 0;
+    await runGaussians(config, prior, example);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`error: ${error.message}`);
+      return 2;
+    }
+    if (error instanceof DivergenceError) {
+      console.error(`error: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
