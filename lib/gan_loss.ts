@@ -25,7 +25,11 @@ export interface GANLossOptions {
   lossType?: LossType;
   /** `"vanilla"`, relativistic pairing `"rp"` or relativistic average `"ra"` (default vanilla). */
   mode?: LossMode;
-  /** Logistic loss only: real targets become `1 - s`, fake targets `s` (default 0). */
+  /**
+   * Two-sided label smoothing of D's logistic loss: real targets become
+   * `1 - s`, fake targets `s` (default 0). Like the original, the other loss
+   * types ignore it.
+   */
   labelSmoothing?: number;
   /** Probability that D's target for each element is swapped (default 0). */
   labelFlipProb?: number;

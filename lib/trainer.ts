@@ -104,6 +104,7 @@ export class GANTrainer {
   /** Steps taken. */
   stepCount = 0;
   #losses: Scalar[] = [];
+  #baseLearningRates = new Map<tf.Optimizer, number>();
 
   /** Checks that the networks fit the prior and creates the three Adam optimizers. */
   constructor(options: GANTrainerOptions) {
@@ -148,6 +149,42 @@ export class GANTrainer {
         options.priorLearningRate ?? 10 * generatorLearningRate,
       );
     }
+    for (const optimizer of this.#optimizers()) {
+      this.#baseLearningRates.set(
+        optimizer,
+        (optimizer as unknown as { learningRate: number }).learningRate,
+      );
+    }
+  }
+
+  /**
+   * Scales every optimizer's learning rate to `scale` times its initial
+   * value, for schedules (e.g. a cosine decay at the end of training).
+   *
+   * @example
+   * ```ts
+   * import { GANTrainer, GaussianPrior, MLP } from "@particlegan/particlegan";
+   *
+   * const trainer = new GANTrainer({
+   *   generator: new MLP({ sizes: [2, 8, 2], seed: 1 }),
+   *   discriminator: new MLP({ sizes: [2, 8, 1], seed: 2 }),
+   *   prior: new GaussianPrior({ zDim: 2, seed: 3 }),
+   * });
+   * trainer.setLearningRateScale(0.5); // half of every initial learning rate
+   * trainer.dispose();
+   * ```
+   */
+  setLearningRateScale(scale: number): void {
+    checkNumber("scale", scale, 0);
+    for (const optimizer of this.#optimizers()) {
+      const base = this.#baseLearningRates.get(optimizer)!;
+      (optimizer as unknown as { learningRate: number }).learningRate = base * scale;
+    }
+  }
+
+  #optimizers(): tf.Optimizer[] {
+    const all: tf.Optimizer[] = [this.generatorOptimizer, this.discriminatorOptimizer];
+    return this.priorOptimizer ? [...all, this.priorOptimizer] : all;
   }
 
   /** One D update, then one G + prior update, on the real batch `real`. */

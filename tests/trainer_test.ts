@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { learningRateScale } from "../lib/experiments/gaussians.ts";
 import {
   GANLoss,
   GANTrainer,
@@ -124,4 +125,31 @@ Deno.test("GANTrainer rejects mismatched networks", () => {
     /discriminator must map 2 -> 1/,
   );
   tf.dispose([...g.variables, ...d.variables, ...g2.variables, ...d2.variables]);
+});
+
+Deno.test("GANTrainer.setLearningRateScale(0) freezes every parameter; 1 restores training", async () => {
+  await initBackend({ backend: "wasm" });
+  const run = makeTrainer({ prior: "particles" });
+  const real = new GaussianGrid().sample(32, new Rng(1));
+  const snapshot = () =>
+    [...run.generator.variables, ...run.discriminator.variables, (run.latent as ParticlePrior).z]
+      .map((v) => Array.from(v.dataSync()));
+  run.trainer.step(real); // Adam's first step moves every parameter by about lr
+  const before = snapshot();
+  run.trainer.setLearningRateScale(0);
+  run.trainer.step(real);
+  assert.deepEqual(snapshot(), before);
+  run.trainer.setLearningRateScale(1);
+  run.trainer.step(real);
+  assert.notDeepEqual(snapshot(), before);
+  assert.throws(() => run.trainer.setLearningRateScale(-1), RangeError);
+  real.dispose();
+  run.dispose();
+});
+
+Deno.test("learningRateScale() is 1, then a cosine down to 0 at the last step", () => {
+  assert.equal(learningRateScale(10, 100, 1), 1);
+  assert.equal(learningRateScale(50, 100, 0.5), 1);
+  assert.ok(Math.abs(learningRateScale(75, 100, 0.5) - 0.5) < 1e-12);
+  assert.ok(Math.abs(learningRateScale(100, 100, 0.5)) < 1e-12);
 });

@@ -74,7 +74,7 @@ export function parseFlags<S extends Record<string, FlagSpec>>(
     parsed = parseArgs({ args, options, strict: true, allowPositionals: false })
       .values as typeof parsed;
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split("\n")[0]} (see --help)`);
+    throw new UsageError(`${(error as Error).message.replace(/\s+/g, " ")} (see --help)`);
   }
   if (parsed.help) {
     console.log(helpText(usage, specs));

@@ -58,6 +58,11 @@ export const GAUSSIANS_FLAGS = {
     help: "weight of the VICReg spread penalty on the batch's unique particles",
   },
   r1: { default: 0, min: 0, help: "R1 penalty weight gamma on real samples (0: off)" },
+  decayStart: {
+    default: 1,
+    min: 0,
+    help: "fraction of the run after which all learning rates follow a cosine to 0 (1: constant)",
+  },
   hidden: { default: 128, integer: true, help: "width of the 3 hidden layers of G and D" },
   gridSize: { default: 10, integer: true, help: "modes per axis" },
   spacing: { default: 1, help: "distance between neighbouring modes" },
@@ -91,6 +96,7 @@ export const REFERENCE_PRESET: Partial<GaussiansConfig> = {
   r1: 0,
   hidden: 128,
   seed: 1234,
+  decayStart: 1,
   evalInterval: 1000,
 };
 
@@ -171,6 +177,13 @@ async function writeAtomic(path: string, text: string): Promise<void> {
   const temporary = `${path}.tmp-${Deno.pid}`;
   await Deno.writeTextFile(temporary, text);
   await Deno.rename(temporary, path);
+}
+
+/** 1 until `decayStart * steps`, then a cosine from 1 down to 0 at the last step. */
+export function learningRateScale(step: number, steps: number, decayStart: number): number {
+  const start = decayStart * steps;
+  if (step <= start || decayStart >= 1) return 1;
+  return 0.5 * (1 + Math.cos((Math.PI * (step - start)) / (steps - start)));
 }
 
 /** Runs one experiment end to end and returns its summary. */
@@ -301,6 +314,7 @@ export async function runGaussians(
     await record(0);
     for (let step = 1; step <= config.steps; step++) {
       const started = performance.now();
+      trainer.setLearningRateScale(learningRateScale(step, config.steps, config.decayStart));
       const real = grid.sample(config.batch, dataRng);
       trainer.step(real);
       real.dispose();
