@@ -58,6 +58,10 @@ Deno.test("100gaussians rejects bad flags with a message and exit code 2", async
     [["--loss", "bce"], /--loss must be one of hinge, logistic, wasserstein, lsgan/],
     [["--backend", "tpu"], /--backend must be one of auto, webgpu, wasm, cpu/],
     [["--bogus"], /Unknown option '--bogus'/],
+    [
+      ["--out", "/proc/particlegan-unwritable"],
+      /cannot write to the output directory \/proc\/particlegan-unwritable/,
+    ],
     [["--lr", "NaN"], /--lr must be a number/],
   ];
   for (const [args, message] of cases) {

@@ -150,22 +150,20 @@ export class DivergenceError extends Error {
   }
 }
 
-/** Refuses to mix two runs in one directory. */
+/** Refuses to mix two runs in one directory, and checks that it can be written. */
 async function prepareOutput(dir: string, force: boolean): Promise<void> {
+  const holdsRun = await Deno.stat(`${dir}/summary.json`).then(() => true, () => false);
+  if (holdsRun && !force) {
+    throw new UsageError(
+      `${dir} already holds a run (summary.json); pass --force to overwrite it or choose --out`,
+    );
+  }
   try {
-    await Deno.stat(`${dir}/summary.json`).then(() => {
-      if (!force) {
-        throw new UsageError(
-          `${dir} already holds a run (summary.json); pass --force to overwrite it or choose --out`,
-        );
-      }
-    }, () => undefined);
     await Deno.mkdir(dir, { recursive: true });
     const probe = `${dir}/.write-test`;
     await Deno.writeTextFile(probe, "");
     await Deno.remove(probe);
   } catch (error) {
-    if (error instanceof UsageError) throw error;
     throw new UsageError(
       `cannot write to the output directory ${dir}: ${(error as Error).message}`,
     );
