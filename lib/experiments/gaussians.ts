@@ -23,6 +23,7 @@ import { VICRegLoss } from "../vicreg.ts";
 import { curvesSpec, latentSpec, samplesSpec } from "../plot/charts.ts";
 import { encodeScatterGif } from "../plot/gif.ts";
 import { writeFigure } from "../plot/render.ts";
+import { writeAtomic } from "../atomic_write.ts";
 import { formatDuration, parseFlags, Progress, UsageError } from "./cli.ts";
 import type { FlagSpec, FlagValues } from "./cli.ts";
 
@@ -168,13 +169,6 @@ async function prepareOutput(dir: string, force: boolean): Promise<void> {
       `cannot write to the output directory ${dir}: ${(error as Error).message}`,
     );
   }
-}
-
-/** Writes `text` to `path` through a temporary file, so readers never see half a file. */
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const temporary = `${path}.tmp-${Deno.pid}`;
-  await Deno.writeTextFile(temporary, text);
-  await Deno.rename(temporary, path);
 }
 
 /** 1 until `decayStart * steps`, then a cosine from 1 down to 0 at the last step. */
@@ -425,9 +419,7 @@ async function writeFigures(
     delayMs: 100,
     extraPoints: grid.centers,
   });
-  const temporary = `${out}/training.gif.tmp-${Deno.pid}`;
-  await Deno.writeFile(temporary, gif);
-  await Deno.rename(temporary, `${out}/training.gif`);
+  await writeAtomic(`${out}/training.gif`, gif);
 }
 
 /** The examples' entry point: parse, run, and map errors to exit codes (2: usage, 1: failure). */

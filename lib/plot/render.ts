@@ -9,6 +9,7 @@ import { initWasm, Resvg } from "@resvg/resvg-wasm";
 // Importing the font package's manifest puts it into the module graph; only then does
 // `import.meta.resolve` give a `file:` URL for its font files when there is no node_modules.
 import "dejavu-fonts-ttf/package.json" with { type: "json" };
+import { writeAtomic } from "../atomic_write.ts";
 
 /** A vega-lite specification as a plain object (for example one from the chart builders). */
 export type VegaLiteSpec = Record<string, unknown>;
@@ -132,19 +133,6 @@ export async function svgToPng(svg: string, options: PngOptions = {}): Promise<U
     }
   } finally {
     resvg.free();
-  }
-}
-
-/** Writes bytes or text to `path` through a temporary file in the same directory. */
-async function writeAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const tmp = `${path}.${crypto.randomUUID()}.tmp`;
-  try {
-    if (typeof data === "string") await Deno.writeTextFile(tmp, data);
-    else await Deno.writeFile(tmp, data);
-    await Deno.rename(tmp, path);
-  } catch (e) {
-    await Deno.remove(tmp).catch(() => {});
-    throw e;
   }
 }
 
