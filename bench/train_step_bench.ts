@@ -28,7 +28,6 @@ for (const backend of ["wasm", "cpu"] as BackendName[]) {
           });
           real = grid.sample(batch, new Rng(4));
         }
-        await initBackend({ backend });
         b.start();
         trainer.step(real!);
         // Wait for the device so the time covers the whole step.

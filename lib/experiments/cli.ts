@@ -16,6 +16,8 @@ export interface FlagSpec {
   choices?: readonly string[];
   /** Smallest allowed value of a number flag (default 0 exclusive: must be positive). */
   min?: number;
+  /** Largest allowed value of a number flag (default: none). */
+  max?: number;
   /** Number flags that must be whole numbers. */
   integer?: boolean;
 }
@@ -56,7 +58,8 @@ export function helpText<S extends Record<string, FlagSpec>>(usage: string, spec
 /**
  * Parses `args` against `specs`. Returns undefined for `--help` (after
  * printing it); throws {@linkcode UsageError} for unknown, malformed or
- * out-of-range flags. `overrides` replace defaults (presets such as `--reference`).
+ * out-of-range flags. Each of `presets` is a boolean flag (such as
+ * `--reference`) whose values replace the defaults; explicit flags still win.
  */
 export function parseFlags<S extends Record<string, FlagSpec>>(
   args: string[],
@@ -105,6 +108,9 @@ export function parseFlags<S extends Record<string, FlagSpec>>(
           `${flag} must be ${spec.min === undefined ? "> 0" : `>= ${min}`}; got ${raw}`,
         );
       }
+      if (spec.max !== undefined && value > spec.max) {
+        throw new UsageError(`${flag} must be <= ${spec.max}; got ${raw}`);
+      }
       values[name] = value;
     } else {
       if (spec.choices && !spec.choices.includes(raw as string)) {
@@ -126,8 +132,8 @@ export function formatDuration(seconds: number): string {
 }
 
 /**
- * Progress on stderr: a redrawn bar on a terminal, a plain line every
- * `plainEvery` updates otherwise (CI logs).
+ * Progress on stderr: a redrawn bar on a terminal; otherwise (CI logs) a
+ * plain line only for forced updates, i.e. at evaluations.
  */
 export class Progress {
   #total: number;

@@ -41,8 +41,8 @@ export const GAUSSIANS_FLAGS = {
   lr: { default: 1e-4, help: "Adam learning rate of G" },
   dLr: { default: 1e-4, help: "Adam learning rate of D" },
   priorLrMult: { default: 10, help: "particle learning rate as a multiple of G's" },
-  beta1: { default: 0.5, min: 0, help: "Adam beta1" },
-  beta2: { default: 0.999, min: 0, help: "Adam beta2" },
+  beta1: { default: 0.5, min: 0, max: 1, help: "Adam beta1" },
+  beta2: { default: 0.999, min: 0, max: 1, help: "Adam beta2" },
   seed: {
     default: 1,
     integer: true,
@@ -62,6 +62,7 @@ export const GAUSSIANS_FLAGS = {
   decayStart: {
     default: 1,
     min: 0,
+    max: 1,
     help: "fraction of the run after which all learning rates follow a cosine to 0 (1: constant)",
   },
   hidden: { default: 128, integer: true, help: "width of the 3 hidden layers of G and D" },
