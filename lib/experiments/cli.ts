@@ -171,6 +171,11 @@ export class Progress {
     }
   }
 
+  /** Erases the bar (on a terminal) so that other output can be printed cleanly. */
+  clear(): void {
+    if (this.#tty && !this.#quiet) Deno.stderr.writeSync(this.#encoder.encode("\r\x1b[2K"));
+  }
+
   /** Ends the bar's line. */
   done(): void {
     if (this.#tty && !this.#quiet) Deno.stderr.writeSync(this.#encoder.encode("\n"));

@@ -24,7 +24,8 @@ import { curvesSpec, latentSpec, samplesSpec } from "../plot/charts.ts";
 import { encodeScatterGif } from "../plot/gif.ts";
 import { writeFigure } from "../plot/render.ts";
 import { writeAtomic } from "../atomic_write.ts";
-import { formatDuration, parseFlags, Progress, UsageError } from "./cli.ts";
+import { formatDuration, parseFlags, Progress } from "./cli.ts";
+import { DivergenceError, exitCodeOf, prepareOutput } from "./output.ts";
 import type { FlagSpec, FlagValues } from "./cli.ts";
 
 /** Which latent prior a run uses. */
@@ -141,35 +142,6 @@ export function parseGaussiansArgs(args: string[], example: string): GaussiansCo
   const usage = `Usage: deno run -A examples/${example}.ts [options]\n` +
     "  --reference                    the original's settings (100,000 steps, seed 1234)";
   return parseFlags(args, GAUSSIANS_FLAGS, usage, { reference: REFERENCE_PRESET });
-}
-
-/** A training run that produced a NaN or Inf: the step and the loss that broke. */
-export class DivergenceError extends Error {
-  /** Names the step and the quantity. */
-  constructor(step: number, what: string, value: number) {
-    super(`training diverged at step ${step}: ${what} is ${value}`);
-    this.name = "DivergenceError";
-  }
-}
-
-/** Refuses to mix two runs in one directory, and checks that it can be written. */
-async function prepareOutput(dir: string, force: boolean): Promise<void> {
-  const holdsRun = await Deno.stat(`${dir}/summary.json`).then(() => true, () => false);
-  if (holdsRun && !force) {
-    throw new UsageError(
-      `${dir} already holds a run (summary.json); pass --force to overwrite it or choose --out`,
-    );
-  }
-  try {
-    await Deno.mkdir(dir, { recursive: true });
-    const probe = `${dir}/.write-test`;
-    await Deno.writeTextFile(probe, "");
-    await Deno.remove(probe);
-  } catch (error) {
-    throw new UsageError(
-      `cannot write to the output directory ${dir}: ${(error as Error).message}`,
-    );
-  }
 }
 
 /** 1 until `decayStart * steps`, then a cosine from 1 down to 0 at the last step. */
@@ -424,25 +396,13 @@ async function writeFigures(
 }
 
 /** The examples' entry point: parse, run, and map errors to exit codes (2: usage, 1: failure). */
-export async function gaussiansMain(
+export function gaussiansMain(
   args: string[],
   prior: PriorKind,
   example: string,
 ): Promise<number> {
-  try {
+  return exitCodeOf(async () => {
     const config = parseGaussiansArgs(args, example);
-    if (!config) return 0;
-    await runGaussians(config, prior, example);
-    return 0;
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`error: ${error.message}`);
-      return 2;
-    }
-    if (error instanceof DivergenceError) {
-      console.error(`error: ${error.message}`);
-      return 1;
-    }
-    throw error;
-  }
+    if (config) await runGaussians(config, prior, example);
+  });
 }

@@ -284,7 +284,7 @@ function lossPanel(losses: readonly LossRow[]): Record<string, unknown> {
     encoding: {
       x: { field: "iteration", type: "quantitative" },
       y: { field: "value", type: "quantitative", title: "loss", scale: { zero: false } },
-      color: { field: "loss", type: "nominal", sort: keys },
+      color: { field: "loss", type: "nominal", sort: keys, legend: { orient: "top-right" } },
     },
   };
 }
@@ -301,7 +301,7 @@ function latentPanel(latent: DashboardInput["latent"]): Record<string, unknown> 
   const layer: Record<string, unknown>[] = [
     {
       data: { values: particles },
-      mark: { type: "point", shape: STAR, size: 60, filled: true, color: "#c7c7c7" },
+      mark: { type: "point", shape: STAR, size: 260, filled: true, color: "#555555", opacity: 0.7 },
       encoding: xy,
     },
     {
@@ -339,7 +339,7 @@ function latentPanel(latent: DashboardInput["latent"]): Record<string, unknown> 
       ],
     });
   }
-  return { title: "latent space", width: 420, height: 380, layer };
+  return { title: "latent space (stars: particles)", width: 420, height: 380, layer };
 }
 
 /** The reconstruction table drawn with text marks: word, reconstruction, check or cross. */

@@ -1,0 +1,53 @@
+/**
+ * The examples' output directory and their failure type.
+ *
+ * @module
+ */
+import { UsageError } from "./cli.ts";
+
+/** A training run that produced a NaN or Inf: the step and the loss that broke. */
+export class DivergenceError extends Error {
+  /** Names the step and the quantity. */
+  constructor(step: number, what: string, value: number) {
+    super(`training diverged at step ${step}: ${what} is ${value}`);
+    this.name = "DivergenceError";
+  }
+}
+
+/** Refuses to mix two runs in one directory, and checks that it can be written. */
+export async function prepareOutput(dir: string, force: boolean): Promise<void> {
+  const holdsRun = await Deno.stat(`${dir}/summary.json`).then(() => true, () => false);
+  if (holdsRun && !force) {
+    throw new UsageError(
+      `${dir} already holds a run (summary.json); pass --force to overwrite it or choose --out`,
+    );
+  }
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+    const probe = `${dir}/.write-test`;
+    await Deno.writeTextFile(probe, "");
+    await Deno.remove(probe);
+  } catch (error) {
+    throw new UsageError(
+      `cannot write to the output directory ${dir}: ${(error as Error).message}`,
+    );
+  }
+}
+
+/**
+ * Runs an example's body and maps its errors to exit codes: 2 for a bad
+ * command line, 1 for a diverged run (both print `error: ...`); anything
+ * else is a bug and propagates with its stack.
+ */
+export async function exitCodeOf(body: () => Promise<void>): Promise<number> {
+  try {
+    await body();
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof DivergenceError) {
+      console.error(`error: ${error.message}`);
+      return error instanceof UsageError ? 2 : 1;
+    }
+    throw error;
+  }
+}
