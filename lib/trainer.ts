@@ -11,7 +11,8 @@ import { ParticlePrior } from "./prior.ts";
 import { r1Penalty } from "./r1.ts";
 import { VICRegLoss } from "./vicreg.ts";
 import { checkNumber } from "./validate.ts";
-import type { AdamOptimizer, Scalar, Tensor2D } from "./types.ts";
+import { Adam } from "./adam.ts";
+import type { Scalar, Tensor2D, Variable } from "./types.ts";
 
 /** Options for {@linkcode GANTrainer}. */
 export interface GANTrainerOptions {
@@ -96,15 +97,15 @@ export class GANTrainer {
   /** R1 weight (0: off). */
   readonly r1Gamma: number;
   /** G's optimizer. */
-  readonly generatorOptimizer: AdamOptimizer;
+  readonly generatorOptimizer: Adam;
   /** D's optimizer. */
-  readonly discriminatorOptimizer: AdamOptimizer;
+  readonly discriminatorOptimizer: Adam;
   /** The particles' optimizer (absent for a Gaussian prior). */
-  readonly priorOptimizer?: AdamOptimizer;
+  readonly priorOptimizer?: Adam;
   /** Steps taken. */
   stepCount = 0;
   #losses: Scalar[] = [];
-  #baseLearningRates = new Map<tf.Optimizer, number>();
+  #baseLearningRates = new Map<Adam, number>();
 
   /** Checks that the networks fit the prior and creates the three Adam optimizers. */
   constructor(options: GANTrainerOptions) {
@@ -137,22 +138,28 @@ export class GANTrainer {
     this.vicreg = options.vicreg ?? new VICRegLoss();
     this.vicregWeight = checkNumber("vicregWeight", options.vicregWeight ?? 1, 0);
     this.r1Gamma = checkNumber("r1Gamma", options.r1Gamma ?? 0, 0);
-    checkNumber("beta1", beta1, 0, 1);
-    checkNumber("beta2", beta2, 0, 1);
-    const adam = (name: string, lr: number) =>
-      tf.train.adam(checkNumber(name, lr, Number.MIN_VALUE), beta1, beta2);
-    this.generatorOptimizer = adam("generatorLearningRate", generatorLearningRate);
-    this.discriminatorOptimizer = adam("discriminatorLearningRate", discriminatorLearningRate);
+    const adam = (name: string, learningRate: number, variables: Variable[]) => {
+      checkNumber(name, learningRate, Number.MIN_VALUE);
+      const optimizer = new Adam({ learningRate, beta1, beta2 });
+      optimizer.track(variables);
+      this.#baseLearningRates.set(optimizer, learningRate);
+      return optimizer;
+    };
+    this.generatorOptimizer = adam(
+      "generatorLearningRate",
+      generatorLearningRate,
+      generator.variables,
+    );
+    this.discriminatorOptimizer = adam(
+      "discriminatorLearningRate",
+      discriminatorLearningRate,
+      discriminator.variables,
+    );
     if (prior instanceof ParticlePrior) {
       this.priorOptimizer = adam(
         "priorLearningRate",
         options.priorLearningRate ?? 10 * generatorLearningRate,
-      );
-    }
-    for (const optimizer of this.#optimizers()) {
-      this.#baseLearningRates.set(
-        optimizer,
-        (optimizer as unknown as { learningRate: number }).learningRate,
+        [prior.z],
       );
     }
   }
@@ -176,15 +183,7 @@ export class GANTrainer {
    */
   setLearningRateScale(scale: number): void {
     checkNumber("scale", scale, 0);
-    for (const optimizer of this.#optimizers()) {
-      const base = this.#baseLearningRates.get(optimizer)!;
-      (optimizer as unknown as { learningRate: number }).learningRate = base * scale;
-    }
-  }
-
-  #optimizers(): tf.Optimizer[] {
-    const all: tf.Optimizer[] = [this.generatorOptimizer, this.discriminatorOptimizer];
-    return this.priorOptimizer ? [...all, this.priorOptimizer] : all;
+    for (const [optimizer, base] of this.#baseLearningRates) optimizer.learningRate = base * scale;
   }
 
   /** One D update, then one G + prior update, on the real batch `real`. */
@@ -201,17 +200,18 @@ export class GANTrainer {
 
     // D step: G's output is computed outside the tape, so no gradient flows into G.
     const fake = tf.tidy(() => g.apply(this.#latents(batchSize).z()));
-    const dLoss = this.discriminatorOptimizer.minimize(
-      () => {
-        const realLogits = d.apply(real);
-        const loss = this.loss.dLoss(realLogits, d.apply(fake));
-        if (this.r1Gamma === 0) return loss;
-        return tf.add(loss, r1Penalty((x) => d.apply(x), real, this.r1Gamma)) as Scalar;
-      },
-      true,
-      d.variables,
-    )!;
+    const dVariables = d.variables;
+    const { value: dLoss, grads: dGrads } = tf.variableGrads(() => {
+      const realLogits = d.apply(real);
+      const loss = this.loss.dLoss(realLogits, d.apply(fake));
+      if (this.r1Gamma === 0) return loss;
+      return tf.add(loss, r1Penalty((x) => d.apply(x), real, this.r1Gamma)) as Scalar;
+    }, dVariables);
     fake.dispose();
+    this.discriminatorOptimizer.applyGradients(
+      dVariables.map((variable) => ({ variable, gradient: dGrads[variable.name] })),
+    );
+    tf.dispose(Object.values(dGrads));
 
     // G + prior step on fresh latents.
     const latents = this.#latents(batchSize);
@@ -231,10 +231,13 @@ export class GANTrainer {
     }, particles ? [...gVariables, particles] : gVariables);
     latents.dispose();
     this.generatorOptimizer.applyGradients(
-      gVariables.map((v) => ({ name: v.name, tensor: grads[v.name] })),
+      gVariables.map((variable) => ({ variable, gradient: grads[variable.name] })),
     );
     if (particles && this.priorOptimizer) {
-      this.priorOptimizer.applyGradients([{ name: particles.name, tensor: grads[particles.name] }]);
+      this.priorOptimizer.applyGradients([{
+        variable: particles,
+        gradient: grads[particles.name],
+      }]);
     }
     tf.dispose(Object.values(grads));
     if (parts.length) value.dispose();

@@ -15,5 +15,3 @@ export type Tensor2D = tf.Tensor2D;
 export type Scalar = tf.Scalar;
 /** A trainable tfjs variable of any rank. */
 export type Variable = tf.Variable;
-/** tfjs's Adam optimizer. */
-export type AdamOptimizer = tf.AdamOptimizer;

@@ -63,7 +63,7 @@ Deno.test("100gaussians rejects bad flags with a message and exit code 2", async
       /cannot write to the output directory \/proc\/particlegan-unwritable/,
     ],
     [["--lr", "NaN"], /--lr must be a number/],
-    [["--beta1", "2"], /--beta1 must be <= 1; got 2/],
+    [["--beta1", "2"], /--beta1 must be <= 0.999999; got 2/],
   ];
   for (const [args, message] of cases) {
     const { code, stderr } = await run("100gaussians", args);

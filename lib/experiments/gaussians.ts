@@ -42,8 +42,8 @@ export const GAUSSIANS_FLAGS = {
   lr: { default: 1e-4, help: "Adam learning rate of G" },
   dLr: { default: 1e-4, help: "Adam learning rate of D" },
   priorLrMult: { default: 10, help: "particle learning rate as a multiple of G's" },
-  beta1: { default: 0.5, min: 0, max: 1, help: "Adam beta1" },
-  beta2: { default: 0.999, min: 0, max: 1, help: "Adam beta2" },
+  beta1: { default: 0.5, min: 0, max: 0.999999, help: "Adam beta1" },
+  beta2: { default: 0.999, min: 0, max: 0.999999, help: "Adam beta2" },
   seed: {
     default: 1,
     integer: true,

@@ -6,6 +6,7 @@
  * @module
  */
 import * as tf from "../tf.ts";
+import { Adam } from "../adam.ts";
 import { GANLoss } from "../gan_loss.ts";
 import { GaussianPrior } from "../gaussian_prior.ts";
 import { MLP } from "../mlp.ts";
@@ -14,7 +15,7 @@ import { r1Penalty } from "../r1.ts";
 import { Rng } from "../rng.ts";
 import { TextCodec } from "../text_codec.ts";
 import { VICRegLoss } from "../vicreg.ts";
-import type { AdamOptimizer, Scalar, Tensor, Tensor2D } from "../types.ts";
+import type { Scalar, Tensor, Tensor2D, Variable } from "../types.ts";
 
 /** The five words of the toy. */
 export const FIVE_WORDS: readonly string[] = ["apple", "grape", "lemon", "melon", "berry"];
@@ -57,6 +58,16 @@ export interface TextToyReport {
   typo?: string;
   /** E(typo) (first two dimensions), when a typo was asked for. */
   typoCode?: Float32Array;
+}
+
+/** One optimizer step on `loss()` over `variables`; returns the loss (kept). */
+function minimizeWith(optimizer: Adam, variables: Variable[], loss: () => Scalar): Scalar {
+  const { value, grads } = tf.variableGrads(loss, variables);
+  optimizer.applyGradients(
+    variables.map((variable) => ({ variable, gradient: grads[variable.name] })),
+  );
+  tf.dispose(Object.values(grads));
+  return value;
 }
 
 /** Rows of width `zDim` cut (or zero-padded) to their first two values: `[x0, y0, x1, y1, ...]`. */
@@ -110,9 +121,9 @@ export class TextToyTrainer {
   /** R1 weight. */
   readonly r1Gamma: number;
   /** D's optimizer. */
-  readonly discriminatorOptimizer: AdamOptimizer;
+  readonly discriminatorOptimizer: Adam;
   /** One optimizer over E, G and the particles. */
-  readonly modelOptimizer: AdamOptimizer;
+  readonly modelOptimizer: Adam;
   /** Iterations taken. */
   stepCount = 0;
   /** Draws the training words. */
@@ -146,9 +157,20 @@ export class TextToyTrainer {
       ? new ParticlePrior({ numParticles: words.length, zDim, seed: seeds.nextUint32() })
       : new GaussianPrior({ zDim, seed: seeds.nextUint32() });
     this.dataRng = new Rng(seeds.nextUint32());
-    this.discriminatorOptimizer = tf.train.adam(learningRate, beta1, beta2);
-    this.modelOptimizer = tf.train.adam(learningRate, beta1, beta2);
+    this.discriminatorOptimizer = new Adam({ learningRate, beta1, beta2 });
+    this.discriminatorOptimizer.track(this.discriminator.variables);
+    this.modelOptimizer = new Adam({ learningRate, beta1, beta2 });
+    this.modelOptimizer.track(this.modelVariables);
     this.#vocabulary = this.codec.encode(words);
+  }
+
+  /** What the E + G + prior step trains: E's, G's and the particles' variables. */
+  get modelVariables(): Variable[] {
+    return [
+      ...this.encoder.variables,
+      ...this.generator.variables,
+      ...(this.prior instanceof ParticlePrior ? [this.prior.z] : []),
+    ];
   }
 
   /** D's logits for words `x` paired with latents `z`. */
@@ -188,40 +210,28 @@ export class TextToyTrainer {
       return [this.encoder.apply(x), z.clone(), this.#generate(z)];
     });
     fakeLatents.dispose();
-    const dLoss = this.discriminatorOptimizer.minimize(
-      () => {
-        const loss = this.loss.dLoss(this.#critic(x, codes), this.#critic(fakeX, fakeZ));
-        if (this.r1Gamma === 0) return loss;
-        const penalty = r1Penalty((words) => this.#critic(words, codes), x, this.r1Gamma);
-        return tf.add(loss, penalty) as Scalar;
-      },
-      true,
-      this.discriminator.variables,
-    )!;
+    const dLoss = minimizeWith(this.discriminatorOptimizer, this.discriminator.variables, () => {
+      const loss = this.loss.dLoss(this.#critic(x, codes), this.#critic(fakeX, fakeZ));
+      if (this.r1Gamma === 0) return loss;
+      const penalty = r1Penalty((words) => this.#critic(words, codes), x, this.r1Gamma);
+      return tf.add(loss, penalty) as Scalar;
+    });
     tf.dispose([codes, fakeZ, fakeX]);
 
     // E + G + particle step on fresh latents. D's loss with the roles swapped:
     // E wants its pairs judged fake, G and the particles want theirs judged real.
     const latents = this.#latents(batchSize);
     const particles = this.prior instanceof ParticlePrior ? this.prior.z : undefined;
-    const modelLoss = this.modelOptimizer.minimize(
-      () => {
-        const z = latents.z();
-        const adversarial = this.loss.dLoss(
-          this.#critic(this.#generate(z), z),
-          this.#critic(x, this.encoder.apply(x)),
-        );
-        if (!particles) return adversarial;
-        const spread = tf.mul(this.vicregWeight, this.vicreg.compute(particles));
-        return tf.add(adversarial, spread) as Scalar;
-      },
-      true,
-      [
-        ...this.encoder.variables,
-        ...this.generator.variables,
-        ...(particles ? [particles] : []),
-      ],
-    )!;
+    const modelLoss = minimizeWith(this.modelOptimizer, this.modelVariables, () => {
+      const z = latents.z();
+      const adversarial = this.loss.dLoss(
+        this.#critic(this.#generate(z), z),
+        this.#critic(x, this.encoder.apply(x)),
+      );
+      if (!particles) return adversarial;
+      const spread = tf.mul(this.vicregWeight, this.vicreg.compute(particles));
+      return tf.add(adversarial, spread) as Scalar;
+    });
     latents.dispose();
     x.dispose();
     this.#losses = [dLoss, modelLoss];
