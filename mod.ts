@@ -43,3 +43,6 @@ export * from "./lib/gaussian_grid.ts";
 export * from "./lib/mode_coverage.ts";
 export * from "./lib/trainer.ts";
 export * from "./lib/text_codec.ts";
+export * from "./lib/safetensors.ts";
+export * from "./lib/checkpoint.ts";
+export * from "./lib/version.ts";

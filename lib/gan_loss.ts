@@ -72,7 +72,8 @@ function halves(lossType: LossType, smoothing: number): { real: Elementwise; fak
 }
 
 /** Flattens `[n]` or `[n, 1]` logits to `[n]`, with a clear error otherwise. */
-function flatLogits(name: string, logits: Tensor): Tensor1D {
+/** Checks logits of shape [n] or [n, 1] (float32, n >= 1) without creating tensors. */
+function checkLogits(name: string, logits: Tensor): void {
   if (logits === null || typeof logits !== "object" || !("rank" in logits)) {
     throw new TypeError(`${name} must be a Tensor; got ${typeof logits}`);
   }
@@ -85,6 +86,10 @@ function flatLogits(name: string, logits: Tensor): Tensor1D {
   if (logits.dtype !== "float32") {
     throw new TypeError(`${name} must be float32; got ${logits.dtype}`);
   }
+}
+
+/** Logits as [n]; call inside a tidy (a reshape is a new tensor). */
+function flat(logits: Tensor): Tensor1D {
   return logits.rank === 1 ? logits as Tensor1D : tf.reshape(logits, [-1]);
 }
 
@@ -150,10 +155,11 @@ export class GANLoss {
 
   /** D's loss on real logits `r` and fake logits `f` (shape `[n]` or `[n, 1]`). */
   dLoss(realLogits: Tensor, fakeLogits: Tensor): Scalar {
-    const r0 = flatLogits("realLogits", realLogits);
-    const f0 = flatLogits("fakeLogits", fakeLogits);
-    if (this.mode === "rp") this.#checkPaired(r0, f0);
+    checkLogits("realLogits", realLogits);
+    checkLogits("fakeLogits", fakeLogits);
+    if (this.mode === "rp") this.#checkPaired(realLogits, fakeLogits);
     return tf.tidy(() => {
+      const [r0, f0] = [flat(realLogits), flat(fakeLogits)];
       const { real, fake } = this.#d;
       if (this.mode === "vanilla") {
         return tf.add(this.#mean(real, fake, r0), this.#mean(fake, real, f0)) as Scalar;
@@ -167,13 +173,15 @@ export class GANLoss {
 
   /** G's loss on fake logits; rp and ra also need the real logits. */
   gLoss(fakeLogits: Tensor, realLogits?: Tensor): Scalar {
-    const f0 = flatLogits("fakeLogits", fakeLogits);
+    checkLogits("fakeLogits", fakeLogits);
     if (this.mode !== "vanilla" && realLogits === undefined) {
       throw new TypeError(`gLoss in mode "${this.mode}" needs realLogits as its second argument`);
     }
-    const r0 = realLogits === undefined ? undefined : flatLogits("realLogits", realLogits);
-    if (this.mode === "rp") this.#checkPaired(r0!, f0);
+    if (realLogits !== undefined) checkLogits("realLogits", realLogits);
+    if (this.mode === "rp") this.#checkPaired(realLogits!, fakeLogits);
     return tf.tidy(() => {
+      const f0 = flat(fakeLogits);
+      const r0 = realLogits === undefined ? undefined : flat(realLogits);
       const { real, fake } = this.#g;
       if (this.mode === "vanilla") return tf.mean(real(f0)) as Scalar;
       if (this.mode === "rp") return tf.mean(real(tf.sub(f0, r0!))) as Scalar;
@@ -183,7 +191,7 @@ export class GANLoss {
     });
   }
 
-  #checkPaired(r: Tensor1D, f: Tensor1D): void {
+  #checkPaired(r: Tensor, f: Tensor): void {
     if (r.shape[0] !== f.shape[0]) {
       throw new RangeError(
         `mode "rp" pairs real and fake logits one to one; got ${r.shape[0]} real and ${

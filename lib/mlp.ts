@@ -76,6 +76,16 @@ export class MLP {
     return this.layers.flatMap((layer) => [layer.kernel, layer.bias]);
   }
 
+  /** Every variable by a stable name: `${prefix}.${layer}.kernel` and `.bias`. */
+  namedVariables(prefix: string): Record<string, Variable> {
+    return Object.fromEntries(
+      this.layers.flatMap((layer, i) => [
+        [`${prefix}.${i}.kernel`, layer.kernel],
+        [`${prefix}.${i}.bias`, layer.bias],
+      ]),
+    );
+  }
+
   /** Width of the input. */
   get inputSize(): number {
     return this.layers[0].kernel.shape[0];

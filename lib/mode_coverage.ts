@@ -58,6 +58,9 @@ export function modeCoverage(
   const dim = checkInteger("dim", options.dim ?? 2, 1);
   const x = flatten("samples", samples, dim);
   const c = flatten("centers", centers, dim);
+  for (let i = 0; i < c.length; i++) {
+    if (!Number.isFinite(c[i])) throw new RangeError(`centers must be finite; got ${c[i]} at ${i}`);
+  }
   checkNumber("std", std, Number.MIN_VALUE);
   const sigmas = checkNumber("sigmas", options.sigmas ?? 3, Number.MIN_VALUE);
   const n = x.length / dim;

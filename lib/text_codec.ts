@@ -103,7 +103,7 @@ export class TextCodec {
   }
 
   /** Words from scores `[n, size]` (logits or probabilities): argmax per position, padding stripped. */
-  decode(scores: Float32Array): string[] {
+  decode(scores: ArrayLike<number>): string[] {
     if (scores.length % this.size !== 0) {
       throw new RangeError(
         `scores must hold a multiple of ${this.size} values; got ${scores.length}`,

@@ -12,6 +12,7 @@ import { r1Penalty } from "./r1.ts";
 import { VICRegLoss } from "./vicreg.ts";
 import { checkNumber } from "./validate.ts";
 import { Adam } from "./adam.ts";
+import type { TrainingState } from "./checkpoint.ts";
 import type { Scalar, Tensor2D, Variable } from "./types.ts";
 
 /** Options for {@linkcode GANTrainer}. */
@@ -184,6 +185,28 @@ export class GANTrainer {
   setLearningRateScale(scale: number): void {
     checkNumber("scale", scale, 0);
     for (const [optimizer, base] of this.#baseLearningRates) optimizer.learningRate = base * scale;
+  }
+
+  /**
+   * The whole state for {@linkcode saveCheckpoint}: `generator.*`,
+   * `discriminator.*` and `prior.z` (particles only), the three optimizers
+   * and the prior's and loss's random streams. The step count is the
+   * caller's to save (restore it into {@linkcode GANTrainer.stepCount}).
+   */
+  get trainingState(): TrainingState {
+    const variables: Record<string, Variable> = {
+      ...this.generator.namedVariables("generator"),
+      ...this.discriminator.namedVariables("discriminator"),
+    };
+    const optimizers: Record<string, Adam> = {
+      generator: this.generatorOptimizer,
+      discriminator: this.discriminatorOptimizer,
+    };
+    if (this.prior instanceof ParticlePrior && this.priorOptimizer) {
+      variables["prior.z"] = this.prior.z;
+      optimizers.prior = this.priorOptimizer;
+    }
+    return { variables, optimizers, rngs: { prior: this.prior.rng, loss: this.loss.rng } };
   }
 
   /** One D update, then one G + prior update, on the real batch `real`. */

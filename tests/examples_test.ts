@@ -1,18 +1,7 @@
 import assert from "node:assert/strict";
+import { runExample } from "./helpers.ts";
 
-const root = new URL("..", import.meta.url).pathname;
-
-async function run(example: string, args: string[]) {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `examples/${example}.ts`, ...args],
-    cwd: root,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code, stdout: decode(stdout), stderr: decode(stderr) };
-}
+const run = runExample;
 
 const tiny = [
   "--steps",

@@ -134,3 +134,15 @@ Deno.test("GANLoss rejects bad options and inputs with clear errors", () => {
   assert.throws(() => new GANLoss().gLoss([1, 2] as unknown as Tensor), /must be a Tensor/);
   assert.ok(LOSS_TYPES.length === 4);
 });
+
+Deno.test("GANLoss.dLoss() and gLoss() on [n, 1] logits leave no tensors behind", () => {
+  const real = tf.tensor2d([[0.5], [-1]]);
+  const fake = tf.tensor2d([[1], [2]]);
+  const before = tf.memory().numTensors;
+  for (const mode of ["vanilla", "rp", "ra"] as const) {
+    const loss = new GANLoss({ lossType: "logistic", mode });
+    tf.dispose([loss.dLoss(real, fake), loss.gLoss(fake, real)]);
+  }
+  assert.equal(tf.memory().numTensors, before);
+  tf.dispose([real, fake]);
+});

@@ -67,3 +67,20 @@ export async function assertNoLeak(what: string, fn: () => void | Promise<void>)
 export function flat(x: unknown): number[] {
   return (x as number[]).flat(Infinity as 1) as number[];
 }
+
+/** Runs `deno run -A examples/<example>.ts ...args` and returns its exit code and output. */
+export async function runExample(
+  example: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const root = new URL("..", import.meta.url).pathname;
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `examples/${example}.ts`, ...args],
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code, stdout: decode(stdout), stderr: decode(stderr) };
+}

@@ -39,19 +39,21 @@ async function train(setup: Setup, steps: number) {
   const grid = new GaussianGrid({ gridSize: 3 });
   const rng = new Rng(4);
   const counts: number[] = [];
+  const bytes: number[] = [];
   for (let i = 0; i < steps; i++) {
     const real = grid.sample(64, rng);
     run.trainer.step(real);
     real.dispose();
     counts.push(tf.memory().numTensors);
+    bytes.push(tf.memory().numBytes);
   }
   const losses = await run.trainer.readLosses();
   const parameters = run.generator.variables.map((v) => Array.from(v.dataSync()));
   run.dispose();
-  return { losses, parameters, counts };
+  return { losses, parameters, counts, bytes };
 }
 
-Deno.test("GANTrainer.step() keeps the tensor count flat over 200 steps", async () => {
+Deno.test("GANTrainer.step() keeps numTensors and numBytes flat over 300 steps", async () => {
   await initBackend({ backend: "wasm" });
   for (
     const setup of [{ prior: "particles" }, { prior: "gaussian" }, {
@@ -61,12 +63,13 @@ Deno.test("GANTrainer.step() keeps the tensor count flat over 200 steps", async 
     }] as Setup[]
   ) {
     const before = tf.memory().numTensors;
-    const { counts, losses } = await train(setup, 200);
+    const { counts, bytes, losses } = await train(setup, 300);
     assert.equal(
-      counts[199],
+      counts[299],
       counts[9],
-      `${setup.prior}: tensor count grew ${counts[9]} -> ${counts[199]}`,
+      `${setup.prior}: tensor count grew ${counts[9]} -> ${counts[299]}`,
     );
+    assert.equal(bytes[299], bytes[9], `${setup.prior}: bytes grew ${bytes[9]} -> ${bytes[299]}`);
     assert.equal(tf.memory().numTensors, before, "tensors left after dispose");
     assert.ok(Number.isFinite(losses.dLoss) && Number.isFinite(losses.gLoss));
   }

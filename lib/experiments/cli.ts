@@ -124,6 +124,14 @@ export function parseFlags<S extends Record<string, FlagSpec>>(
   return values as FlagValues<S>;
 }
 
+/** The camelCase names of the flags that `args` sets explicitly (`--name v` or `--name=v`). */
+export function explicitFlags(args: readonly string[]): Set<string> {
+  const names = args.filter((a) => a.startsWith("--")).map((a) =>
+    a.slice(2).split("=")[0].replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())
+  );
+  return new Set(names);
+}
+
 /** Formats seconds as `3m12s` or `41s`. */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return "?";
@@ -142,21 +150,27 @@ export class Progress {
   #quiet: boolean;
   #encoder = new TextEncoder();
 
-  /** `total` steps; `quiet` prints nothing. */
-  constructor(total: number, quiet: boolean) {
+  #from: { step: number; seconds: number };
+
+  /**
+   * `total` steps; `quiet` prints nothing; `from` continues a resumed run
+   * (its step and the seconds it had already taken).
+   */
+  constructor(total: number, quiet: boolean, from = { step: 0, seconds: 0 }) {
     this.#total = total;
     this.#quiet = quiet;
+    this.#from = from;
   }
 
-  /** Seconds since start. */
+  /** Seconds of the run, including those before a resume. */
   get elapsed(): number {
-    return (performance.now() - this.#start) / 1000;
+    return this.#from.seconds + (performance.now() - this.#start) / 1000;
   }
 
   /** Reports `step` with a short status text; plain mode prints only when `force`. */
   update(step: number, status: string, force = false): void {
     if (this.#quiet || (!this.#tty && !force)) return;
-    const rate = step / Math.max(this.elapsed, 1e-9);
+    const rate = (step - this.#from.step) / Math.max(this.elapsed - this.#from.seconds, 1e-9);
     const eta = formatDuration((this.#total - step) / rate);
     const text = `${String(step).padStart(String(this.#total).length)}/${this.#total} ${
       rate.toFixed(0)

@@ -10,7 +10,10 @@ import { dashboardSpec } from "../plot/charts.ts";
 import type { LossRow } from "../plot/charts.ts";
 import { writeFigure } from "../plot/render.ts";
 import { writeAtomic } from "../atomic_write.ts";
-import { formatDuration, parseFlags, Progress } from "./cli.ts";
+import { formatDuration, parseFlags, Progress, UsageError } from "./cli.ts";
+import { CHECKPOINT_FILE, loadResume } from "./resume.ts";
+import { restoreTrainingState, saveCheckpoint } from "../checkpoint.ts";
+import type { Checkpoint } from "../checkpoint.ts";
 import type { FlagSpec, FlagValues } from "./cli.ts";
 import { DivergenceError, exitCodeOf, prepareOutput } from "./output.ts";
 import { TextToyTrainer } from "./text_toy.ts";
@@ -54,6 +57,20 @@ export const FIVE_MODES_FLAGS = {
   force: { default: false, help: "overwrite an output directory that holds another run" },
   noFigures: { default: false, help: "skip the dashboard figure" },
   quiet: { default: false, help: "print only the final verdict" },
+  checkpointEvery: {
+    default: 5000,
+    integer: true,
+    min: 0,
+    help: `iterations between checkpoints (${CHECKPOINT_FILE}, also at the end; 0: none)`,
+  },
+  resume: {
+    default: "",
+    help: "continue the run saved in this directory (its flags apply unless given again)",
+  },
+  sampleOnly: {
+    default: false,
+    help: "with --resume: only evaluate the saved model and print its table",
+  },
 } satisfies Record<string, FlagSpec>;
 
 /** A parsed configuration. */
@@ -146,13 +163,38 @@ export function formatReport(
   return lines.join("\n");
 }
 
-/** Runs the toy end to end and returns its summary. */
-export async function runFiveModes(config: FiveModesConfig): Promise<FiveModesSummary> {
+/** What a checkpoint's `info` holds for this example. */
+interface RunInfo {
+  example: string;
+  step: number;
+  config: FiveModesConfig;
+  backend: string;
+  records: FiveModesRecord[];
+  losses: LossRow[];
+  trainSeconds: number;
+  wallSeconds: number;
+}
+
+/**
+ * Runs the toy end to end and returns its summary. `args` (the command line)
+ * tells `--resume` which flags were given explicitly.
+ */
+export async function runFiveModes(
+  options: FiveModesConfig,
+  args: readonly string[] = [],
+): Promise<FiveModesSummary> {
+  let config = options;
+  let checkpoint: Checkpoint | undefined;
+  if (config.resume) {
+    ({ config, checkpoint } = await loadResume(config, args, "five_modes", ["seed", "prior"]));
+  } else if (config.sampleOnly) {
+    throw new UsageError("--sample-only needs --resume DIR (the output directory of a run)");
+  }
   const log = (line: string) => {
     if (!config.quiet) console.log(line);
   };
   const out = config.out || `out/five_modes/${config.prior}-seed-${config.seed}`;
-  await prepareOutput(out, config.force);
+  await prepareOutput(out, config.force || checkpoint !== undefined);
   const backend = await initBackend({ backend: config.backend as BackendChoice });
   log(describeBackend(backend));
   const toy = new TextToyTrainer({
@@ -171,17 +213,49 @@ export async function runFiveModes(config: FiveModesConfig): Promise<FiveModesSu
     }, zDim 2, R1 ${config.r1}, ${config.iterations} iterations of batch ${config.batch}, seed ${config.seed}`,
   );
 
-  const metricsPath = `${out}/metrics.jsonl`;
-  await Deno.writeTextFile(metricsPath, "");
-  const records: FiveModesRecord[] = [];
-  const losses: LossRow[] = [];
+  let records: FiveModesRecord[] = [];
+  let losses: LossRow[] = [];
   let trainSeconds = 0;
-  const progress = new Progress(config.iterations, config.quiet);
+  let start = { step: 0, seconds: 0 };
+  if (checkpoint) {
+    restoreTrainingState(toy.trainingState, checkpoint);
+    const info = checkpoint.info as unknown as RunInfo;
+    toy.stepCount = info.step;
+    ({ records, losses, trainSeconds } = info);
+    start = { step: info.step, seconds: info.wallSeconds };
+    log(`resumed from ${config.resume} at iteration ${info.step}`);
+  }
+  const checkpointPath = `${out}/${CHECKPOINT_FILE}`;
+  const metricsPath = `${out}/metrics.jsonl`;
+  if (!config.sampleOnly) {
+    await Deno.writeTextFile(metricsPath, records.map((r) => JSON.stringify(r) + "\n").join(""));
+  }
+  const progress = new Progress(config.iterations, config.quiet, start);
+  const save = async (iteration: number) => {
+    const { d, model } = await toy.readLosses();
+    if (!Number.isFinite(d)) throw new DivergenceError(iteration, "D's loss", d);
+    if (!Number.isFinite(model)) {
+      throw new DivergenceError(iteration, "the E + G + prior loss", model);
+    }
+    const info: RunInfo = {
+      example: "five_modes",
+      step: iteration,
+      config,
+      backend: backend.name,
+      records,
+      losses,
+      trainSeconds,
+      wallSeconds: progress.elapsed,
+    };
+    await saveCheckpoint(checkpointPath, toy.trainingState, { ...info });
+  };
 
   const evaluate = async (iteration: number): Promise<TextToyReport> => {
     const report = await toy.report(config.draws, TYPO);
-    const { d, model } = iteration === 0 ? { d: NaN, model: NaN } : await toy.readLosses();
-    if (iteration > 0) {
+    // No losses before the first step of this process (a fresh run, or --sample-only).
+    const trained = iteration > 0 && !config.sampleOnly;
+    const { d, model } = trained ? await toy.readLosses() : { d: NaN, model: NaN };
+    if (trained) {
       if (!Number.isFinite(d)) throw new DivergenceError(iteration, "D's loss", d);
       if (!Number.isFinite(model)) {
         throw new DivergenceError(iteration, "the E + G + prior loss", model);
@@ -198,7 +272,9 @@ export async function runFiveModes(config: FiveModesConfig): Promise<FiveModesSu
       wallSeconds: progress.elapsed,
     };
     records.push(record);
-    await Deno.writeTextFile(metricsPath, JSON.stringify(record) + "\n", { append: true });
+    if (!config.sampleOnly) {
+      await Deno.writeTextFile(metricsPath, JSON.stringify(record) + "\n", { append: true });
+    }
     if (!config.quiet) {
       progress.clear();
       console.log(formatReport(iteration, words, report, record, config.draws) + "\n");
@@ -237,11 +313,19 @@ export async function runFiveModes(config: FiveModesConfig): Promise<FiveModesSu
     );
   };
 
-  let report: TextToyReport;
+  let lastCheckpoint = checkpoint ? start.step : -1;
   try {
-    report = await evaluate(0);
-    await drawDashboard(0, report);
-    for (let iteration = 1; iteration <= config.iterations; iteration++) {
+    if (config.sampleOnly) {
+      records = records.filter((r) => r.iteration < toy.stepCount);
+      await drawDashboard(toy.stepCount, await evaluate(toy.stepCount));
+    } else if (toy.stepCount === 0) {
+      await drawDashboard(0, await evaluate(0));
+    }
+    for (
+      let iteration = toy.stepCount + 1;
+      iteration <= config.iterations && !config.sampleOnly;
+      iteration++
+    ) {
       const started = performance.now();
       toy.step(config.batch);
       trainSeconds += (performance.now() - started) / 1000;
@@ -251,7 +335,7 @@ export async function runFiveModes(config: FiveModesConfig): Promise<FiveModesSu
       }
       const last = iteration === config.iterations;
       if (iteration % config.evalInterval === 0 || last) {
-        report = await evaluate(iteration);
+        const report = await evaluate(iteration);
         const r = records.at(-1)!;
         progress.update(
           iteration,
@@ -264,7 +348,18 @@ export async function runFiveModes(config: FiveModesConfig): Promise<FiveModesSu
       } else if (iteration % 50 === 0) {
         progress.update(iteration, "");
       }
+      if (config.checkpointEvery > 0 && (iteration % config.checkpointEvery === 0 || last)) {
+        await save(iteration);
+        lastCheckpoint = iteration;
+      }
     }
+  } catch (error) {
+    if (error instanceof DivergenceError) {
+      error.message += lastCheckpoint >= 0
+        ? `; the last good checkpoint (iteration ${lastCheckpoint}) is kept in ${checkpointPath}`
+        : "; no checkpoint was saved before it";
+    }
+    throw error;
   } finally {
     progress.done();
   }
@@ -276,7 +371,7 @@ export async function runFiveModes(config: FiveModesConfig): Promise<FiveModesSu
   const summary: FiveModesSummary = {
     prior: config.prior,
     seed: config.seed,
-    iterations: config.iterations,
+    iterations: toy.stepCount,
     backend: backend.name,
     reconstructionAccuracy: final.reconstructionAccuracy,
     wordsGenerated: final.wordsGenerated,
@@ -284,20 +379,28 @@ export async function runFiveModes(config: FiveModesConfig): Promise<FiveModesSu
     typo: final.typo,
     firstPerfectIteration: perfect ? perfect.iteration : null,
     wallSeconds: progress.elapsed,
-    stepsPerSecond: config.iterations / trainSeconds,
+    stepsPerSecond: toy.stepCount / trainSeconds,
     config,
   };
-  await writeAtomic(`${out}/summary.json`, JSON.stringify(summary, null, 2) + "\n");
+  if (!config.sampleOnly) {
+    await writeAtomic(`${out}/summary.json`, JSON.stringify(summary, null, 2) + "\n");
+  }
   toy.dispose();
-  log(`wrote ${out}/summary.json, metrics.jsonl${config.noFigures ? "" : ", dashboard.png/.svg"}`);
+  if (!config.sampleOnly) {
+    log(
+      `wrote ${out}/summary.json, metrics.jsonl${
+        config.checkpointEvery > 0 ? `, ${CHECKPOINT_FILE}` : ""
+      }${config.noFigures ? "" : ", dashboard.png/.svg"}`,
+    );
+  }
   console.log(
     `${final.reconstructionAccuracy}/${words.length} reconstructed, ` +
       `${final.wordsGenerated}/${words.length} words generated, ${TYPO} -> ${
         final.typo || "(empty)"
       } ` +
-      `(${config.iterations} its, ${formatDuration(summary.wallSeconds)}, ${
-        summary.stepsPerSecond.toFixed(0)
-      } its/s)`,
+      `(${config.sampleOnly ? "at " : ""}${toy.stepCount} its, ${
+        formatDuration(summary.wallSeconds)
+      }, ${summary.stepsPerSecond.toFixed(0)} its/s)`,
   );
   return summary;
 }
@@ -307,6 +410,6 @@ export function fiveModesMain(args: string[]): Promise<number> {
   return exitCodeOf(async () => {
     const usage = "Usage: deno run -A examples/five_modes.ts [options]";
     const config = parseFlags(args, FIVE_MODES_FLAGS, usage);
-    if (config) await runFiveModes(config);
+    if (config) await runFiveModes(config, args);
   });
 }

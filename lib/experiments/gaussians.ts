@@ -24,7 +24,11 @@ import { curvesSpec, latentSpec, samplesSpec } from "../plot/charts.ts";
 import { encodeScatterGif } from "../plot/gif.ts";
 import { writeFigure } from "../plot/render.ts";
 import { writeAtomic } from "../atomic_write.ts";
-import { formatDuration, parseFlags, Progress } from "./cli.ts";
+import { formatDuration, parseFlags, Progress, UsageError } from "./cli.ts";
+import { CHECKPOINT_FILE, loadResume } from "./resume.ts";
+import { restoreTrainingState, saveCheckpoint } from "../checkpoint.ts";
+import type { Checkpoint } from "../checkpoint.ts";
+import type { NamedArray } from "../safetensors.ts";
 import { DivergenceError, exitCodeOf, prepareOutput } from "./output.ts";
 import type { FlagSpec, FlagValues } from "./cli.ts";
 
@@ -77,6 +81,21 @@ export const GAUSSIANS_FLAGS = {
   force: { default: false, help: "overwrite an output directory that holds another run" },
   noFigures: { default: false, help: "skip the PNG/SVG figures and the GIF" },
   quiet: { default: false, help: "print only the final verdict" },
+  checkpointEvery: {
+    default: 5000,
+    integer: true,
+    min: 0,
+    help:
+      `steps between checkpoints (${CHECKPOINT_FILE} in the output directory, also at the end; 0: none)`,
+  },
+  resume: {
+    default: "",
+    help: "continue the run saved in this directory (its flags apply unless given again)",
+  },
+  sampleOnly: {
+    default: false,
+    help: "with --resume: only evaluate the saved model and draw its samples",
+  },
 } satisfies Record<string, FlagSpec>;
 
 /** A parsed configuration. */
@@ -151,17 +170,51 @@ export function learningRateScale(step: number, steps: number, decayStart: numbe
   return 0.5 * (1 + Math.cos((Math.PI * (step - start)) / (steps - start)));
 }
 
-/** Runs one experiment end to end and returns its summary. */
+/** Flags that decide shapes, data or seed: a resumed run must keep them. */
+const FIXED_ON_RESUME = [
+  "particles",
+  "zDim",
+  "hidden",
+  "gridSize",
+  "spacing",
+  "std",
+  "seed",
+  "evalSamples",
+] as const;
+
+/** What a checkpoint's `info` holds for this experiment. */
+interface RunInfo {
+  example: string;
+  step: number;
+  config: GaussiansConfig;
+  backend: string;
+  records: EvalRecord[];
+  trainSeconds: number;
+  wallSeconds: number;
+}
+
+/**
+ * Runs one experiment end to end and returns its summary. `args` (the
+ * command line) tells `--resume` which flags were given explicitly.
+ */
 export async function runGaussians(
-  config: GaussiansConfig,
+  options: GaussiansConfig,
   prior: PriorKind,
   example: string,
+  args: readonly string[] = [],
 ): Promise<GaussiansSummary> {
+  let config = options;
+  let checkpoint: Checkpoint | undefined;
+  if (config.resume) {
+    ({ config, checkpoint } = await loadResume(config, args, example, FIXED_ON_RESUME));
+  } else if (config.sampleOnly) {
+    throw new UsageError("--sample-only needs --resume DIR (the output directory of a run)");
+  }
   const log = (line: string) => {
     if (!config.quiet) console.log(line);
   };
   const out = config.out || `out/${example}/seed-${config.seed}`;
-  await prepareOutput(out, config.force);
+  await prepareOutput(out, config.force || checkpoint !== undefined);
   const backend = await initBackend({ backend: config.backend as BackendChoice });
   log(describeBackend(backend));
 
@@ -217,13 +270,30 @@ export async function runGaussians(
     : undefined;
   const realSamples = grid.sampleArray(config.evalSamples, new Rng(0xda7a));
 
-  const metricsPath = `${out}/metrics.jsonl`;
-  await Deno.writeTextFile(metricsPath, "");
-  const records: EvalRecord[] = [];
-  const frames: { points: Float32Array; colors: Uint8Array }[] = [];
+  const state = { ...trainer.trainingState };
+  state.rngs = { ...state.rngs, data: dataRng };
+  let records: EvalRecord[] = [];
+  let frames: Frame[] = [];
   let last: { coverage: ModeCoverage; samples: Float32Array; latents: Float32Array } | undefined;
   let trainSeconds = 0;
-  const progress = new Progress(config.steps, config.quiet);
+  let start = { step: 0, seconds: 0 };
+  if (checkpoint) {
+    restoreTrainingState(state, checkpoint);
+    const info = checkpoint.info as unknown as RunInfo;
+    trainer.stepCount = info.step;
+    records = info.records;
+    frames = framesFromArrays(checkpoint.tensors);
+    trainSeconds = info.trainSeconds;
+    start = { step: info.step, seconds: info.wallSeconds };
+    log(`resumed from ${config.resume} at step ${info.step}`);
+  }
+  const checkpointPath = `${out}/${CHECKPOINT_FILE}`;
+  let lastCheckpoint = checkpoint ? start.step : -1;
+  const metricsPath = `${out}/metrics.jsonl`;
+  if (!config.sampleOnly) {
+    await Deno.writeTextFile(metricsPath, records.map((r) => JSON.stringify(r) + "\n").join(""));
+  }
+  const progress = new Progress(config.steps, config.quiet, start);
 
   const evaluate = async (step: number): Promise<EvalRecord> => {
     const [latents, samples] = tf.tidy(() => {
@@ -236,11 +306,11 @@ export async function runGaussians(
     ]) as Float32Array[];
     tf.dispose([latents, samples]);
     const coverage = modeCoverage(sampleValues, grid.centers, grid.std);
-    const losses = step === 0
-      ? { dLoss: NaN, gLoss: NaN, vicreg: NaN }
-      : await trainer.readLosses();
+    // No losses before the first step of this process (a fresh run, or --sample-only).
+    const trained = step > 0 && !config.sampleOnly;
+    const losses = trained ? await trainer.readLosses() : { dLoss: NaN, gLoss: NaN, vicreg: NaN };
     for (const [name, value] of Object.entries(losses)) {
-      if (step > 0 && !Number.isFinite(value)) throw new DivergenceError(step, name, value);
+      if (trained && !Number.isFinite(value)) throw new DivergenceError(step, name, value);
     }
     if (sampleValues.some((v) => !Number.isFinite(v))) {
       throw new DivergenceError(step, "a generated sample", NaN);
@@ -265,6 +335,23 @@ export async function runGaussians(
     };
   };
 
+  const save = async (step: number) => {
+    for (const [name, value] of Object.entries(await trainer.readLosses())) {
+      if (!Number.isFinite(value)) throw new DivergenceError(step, name, value);
+    }
+    const info: RunInfo = {
+      example,
+      step,
+      config,
+      backend: backend.name,
+      records,
+      trainSeconds,
+      wallSeconds: progress.elapsed,
+    };
+    await saveCheckpoint(checkpointPath, state, { ...info }, framesToArrays(frames));
+    lastCheckpoint = step;
+  };
+
   const record = async (step: number) => {
     const entry = await evaluate(step);
     records.push(entry);
@@ -276,20 +363,39 @@ export async function runGaussians(
   };
 
   try {
-    await record(0);
-    for (let step = 1; step <= config.steps; step++) {
+    if (config.sampleOnly) {
+      // Evaluate the restored model once; nothing is trained or overwritten.
+      records = [
+        ...records.filter((r) => r.step < trainer.stepCount),
+        await evaluate(trainer.stepCount),
+      ];
+    } else if (trainer.stepCount === 0) {
+      await record(0);
+    }
+    for (let step = trainer.stepCount + 1; step <= config.steps && !config.sampleOnly; step++) {
       const started = performance.now();
       trainer.setLearningRateScale(learningRateScale(step, config.steps, config.decayStart));
       const real = grid.sample(config.batch, dataRng);
       trainer.step(real);
       real.dispose();
       trainSeconds += (performance.now() - started) / 1000;
-      if (step % config.evalInterval === 0 || step === config.steps) {
+      const final = step === config.steps;
+      if (step % config.evalInterval === 0 || final) {
         await record(step);
       } else if (step % 50 === 0) {
         progress.update(step, `modes ${records.at(-1)!.modesCovered}/${grid.numModes}`);
       }
+      if (config.checkpointEvery > 0 && (step % config.checkpointEvery === 0 || final)) {
+        await save(step);
+      }
     }
+  } catch (error) {
+    if (error instanceof DivergenceError) {
+      error.message += lastCheckpoint >= 0
+        ? `; the last good checkpoint (step ${lastCheckpoint}) is kept in ${checkpointPath}`
+        : "; no checkpoint was saved before it";
+    }
+    throw error;
   } finally {
     progress.done();
   }
@@ -301,7 +407,7 @@ export async function runGaussians(
   const summary: GaussiansSummary = {
     prior,
     seed: config.seed,
-    steps: config.steps,
+    steps: trainer.stepCount,
     backend: backend.name,
     modesCovered: final.modesCovered,
     numModes: grid.numModes,
@@ -309,15 +415,34 @@ export async function runGaussians(
     hqFraction: final.hqFraction,
     kl: final.kl,
     minModesCoveredLast5: Math.min(...records.slice(-5).map((r) => r.modesCovered)),
-    stepsPerSecond: config.steps / trainSeconds,
+    stepsPerSecond: trainer.stepCount / trainSeconds,
     wallSeconds: progress.elapsed,
     firstFullCoverageStep: full ? full.step : null,
     config,
   };
-  if (!config.noFigures) {
-    await writeFigures(out, example, grid, realSamples, last!, records, frames);
+  let wrote: string;
+  if (config.sampleOnly) {
+    const figure = `${out}/samples-step-${final.step}`;
+    if (!config.noFigures) {
+      await writeFigure(
+        figure,
+        samplesSpec({
+          real: realSamples,
+          generated: last!.samples,
+          title: `${example}: real vs generated, step ${final.step} (from the checkpoint)`,
+        }),
+      );
+    }
+    wrote = config.noFigures ? "nothing (--no-figures)" : `${figure}.png/.svg`;
+  } else {
+    if (!config.noFigures) {
+      await writeFigures(out, example, grid, realSamples, last!, records, frames);
+    }
+    await writeAtomic(`${out}/summary.json`, JSON.stringify(summary, null, 2) + "\n");
+    wrote = `${out}/summary.json, metrics.jsonl${
+      config.checkpointEvery > 0 ? `, ${CHECKPOINT_FILE}` : ""
+    }${!config.noFigures ? ", samples/latent/curves .png/.svg, training.gif" : ""}`;
   }
-  await writeAtomic(`${out}/summary.json`, JSON.stringify(summary, null, 2) + "\n");
 
   tf.dispose([evalIndices, evalNoise].filter((t) => t !== undefined));
   trainer.dispose();
@@ -325,21 +450,50 @@ export async function runGaussians(
   discriminator.dispose();
   if (latent instanceof ParticlePrior) latent.dispose();
 
-  log(
-    `wrote ${out}/summary.json, metrics.jsonl${
-      !config.noFigures ? ", samples/latent/curves .png/.svg, training.gif" : ""
-    }`,
-  );
+  log(`wrote ${wrote}`);
   console.log(
     `${final.modesCovered}/${grid.numModes} modes covered, HQ ${
       (100 * final.hqFraction).toFixed(1)
     }%, ` +
-      `KL ${final.kl.toFixed(3)} in ${config.steps} steps (${
+      `KL ${final.kl.toFixed(3)} ${config.sampleOnly ? "at" : "in"} ${final.step} steps (${
         formatDuration(summary.wallSeconds)
       }, ` +
       `${summary.stepsPerSecond.toFixed(0)} steps/s)`,
   );
   return summary;
+}
+
+/** One GIF frame: 2-D samples and their palette indices. */
+interface Frame {
+  points: Float32Array;
+  colors: Uint8Array;
+}
+
+/** GIF frames as two checkpoint arrays (every frame has the same size). */
+function framesToArrays(frames: Frame[]): Record<string, NamedArray> {
+  const size = frames[0]?.colors.length ?? 0;
+  const points = new Float32Array(frames.length * 2 * size);
+  const colors = new Int32Array(frames.length * size);
+  frames.forEach((frame, i) => {
+    points.set(frame.points, i * 2 * size);
+    colors.set(frame.colors, i * size);
+  });
+  return {
+    "frames.points": { dtype: "float32", shape: [frames.length, 2 * size], data: points },
+    "frames.colors": { dtype: "int32", shape: [frames.length, size], data: colors },
+  };
+}
+
+/** The inverse of {@linkcode framesToArrays}, from a checkpoint's `extra.*` tensors. */
+function framesFromArrays(tensors: Record<string, NamedArray>): Frame[] {
+  const points = tensors["extra.frames.points"];
+  const colors = tensors["extra.frames.colors"];
+  if (!points || !colors) return [];
+  const [count, size] = colors.shape;
+  return Array.from({ length: count }, (_, i) => ({
+    points: (points.data as Float32Array).slice(i * 2 * size, (i + 1) * 2 * size),
+    colors: Uint8Array.from(colors.data.subarray(i * size, (i + 1) * size)),
+  }));
 }
 
 async function writeFigures(
@@ -349,7 +503,7 @@ async function writeFigures(
   real: Float32Array,
   last: { coverage: ModeCoverage; samples: Float32Array; latents: Float32Array },
   records: EvalRecord[],
-  frames: { points: Float32Array; colors: Uint8Array }[],
+  frames: Frame[],
 ): Promise<void> {
   const step = records.at(-1)!.step;
   await writeFigure(
@@ -403,6 +557,6 @@ export function gaussiansMain(
 ): Promise<number> {
   return exitCodeOf(async () => {
     const config = parseGaussiansArgs(args, example);
-    if (config) await runGaussians(config, prior, example);
+    if (config) await runGaussians(config, prior, example, args);
   });
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import { UsageError } from "./cli.ts";
+import { CheckpointError } from "../checkpoint.ts";
 
 /** A training run that produced a NaN or Inf: the step and the loss that broke. */
 export class DivergenceError extends Error {
@@ -24,6 +25,10 @@ export async function prepareOutput(dir: string, force: boolean): Promise<void> 
   }
   try {
     await Deno.mkdir(dir, { recursive: true });
+    // Temporary files of an atomic write that a killed process left behind.
+    for await (const entry of Deno.readDir(dir)) {
+      if (/\.[0-9a-f-]{36}\.tmp$/.test(entry.name)) await Deno.remove(`${dir}/${entry.name}`);
+    }
     const probe = `${dir}/.write-test`;
     await Deno.writeTextFile(probe, "");
     await Deno.remove(probe);
@@ -36,15 +41,18 @@ export async function prepareOutput(dir: string, force: boolean): Promise<void> 
 
 /**
  * Runs an example's body and maps its errors to exit codes: 2 for a bad
- * command line, 1 for a diverged run (both print `error: ...`); anything
- * else is a bug and propagates with its stack.
+ * command line, 1 for a diverged run or an unusable checkpoint (all print
+ * `error: ...`); anything else is a bug and propagates with its stack.
  */
 export async function exitCodeOf(body: () => Promise<void>): Promise<number> {
   try {
     await body();
     return 0;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof DivergenceError) {
+    if (
+      error instanceof UsageError || error instanceof DivergenceError ||
+      error instanceof CheckpointError
+    ) {
       console.error(`error: ${error.message}`);
       return error instanceof UsageError ? 2 : 1;
     }

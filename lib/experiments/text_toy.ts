@@ -7,6 +7,7 @@
  */
 import * as tf from "../tf.ts";
 import { Adam } from "../adam.ts";
+import type { TrainingState } from "../checkpoint.ts";
 import { GANLoss } from "../gan_loss.ts";
 import { GaussianPrior } from "../gaussian_prior.ts";
 import { MLP } from "../mlp.ts";
@@ -171,6 +172,25 @@ export class TextToyTrainer {
       ...this.generator.variables,
       ...(this.prior instanceof ParticlePrior ? [this.prior.z] : []),
     ];
+  }
+
+  /**
+   * The whole state for `saveCheckpoint`: `encoder.*`, `generator.*`,
+   * `discriminator.*`, `prior.z` (particles only), both optimizers and the
+   * data and prior streams.
+   */
+  get trainingState(): TrainingState {
+    const variables: Record<string, Variable> = {
+      ...this.encoder.namedVariables("encoder"),
+      ...this.generator.namedVariables("generator"),
+      ...this.discriminator.namedVariables("discriminator"),
+    };
+    if (this.prior instanceof ParticlePrior) variables["prior.z"] = this.prior.z;
+    return {
+      variables,
+      optimizers: { discriminator: this.discriminatorOptimizer, model: this.modelOptimizer },
+      rngs: { data: this.dataRng, prior: this.prior.rng },
+    };
   }
 
   /** D's logits for words `x` paired with latents `z`. */

@@ -1,0 +1,65 @@
+/**
+ * `--resume DIR` for the examples: reads a run's checkpoint and merges its
+ * configuration with the flags given now.
+ *
+ * @module
+ */
+import { CheckpointError, loadCheckpoint } from "../checkpoint.ts";
+import type { Checkpoint } from "../checkpoint.ts";
+import { explicitFlags } from "./cli.ts";
+
+/** The checkpoint's file name inside a run's output directory. */
+export const CHECKPOINT_FILE = "checkpoint.safetensors";
+
+/** Flags every resumable example has. */
+export interface ResumableConfig {
+  /** Directory (or checkpoint file) to continue from; "" for a fresh run. */
+  resume: string;
+  /** Output directory; "" for the default. */
+  out: string;
+}
+
+/**
+ * Loads the checkpoint named by `config.resume` and returns the saved
+ * configuration with the flags set explicitly in `args` applied on top.
+ * Throws {@linkcode CheckpointError} when the checkpoint is missing,
+ * corrupt, from another example, or when an explicit flag among `fixed`
+ * (shapes, data, seed) differs from the saved run.
+ */
+export async function loadResume<C extends ResumableConfig>(
+  config: C,
+  args: readonly string[],
+  example: string,
+  fixed: readonly (keyof C & string)[],
+): Promise<{ config: C; checkpoint: Checkpoint; path: string }> {
+  const path = config.resume.endsWith(".safetensors")
+    ? config.resume
+    : `${config.resume.replace(/\/$/, "")}/${CHECKPOINT_FILE}`;
+  const checkpoint = await loadCheckpoint(path);
+  const info = checkpoint.info as { example?: string; config?: Partial<C> };
+  if (info.example !== example || !info.config) {
+    throw new CheckpointError(
+      `${path} was written by ${info.example ?? "something else"}, not ${example}`,
+    );
+  }
+  const given = explicitFlags(args);
+  const merged = { ...config, ...info.config } as C;
+  for (const name of Object.keys(config) as (keyof C & string)[]) {
+    if (!given.has(name)) continue;
+    if (fixed.includes(name) && config[name] !== info.config[name]) {
+      throw new CheckpointError(
+        `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${
+          config[name]
+        } does not match ` +
+          `the checkpoint's ${info.config[name]}: a resumed run keeps its shapes, data and seed`,
+      );
+    }
+    merged[name] = config[name];
+  }
+  // How this invocation presents itself is its own business, not the saved run's.
+  for (const name of ["resume", "quiet", "noFigures", "force", "sampleOnly"]) {
+    if (name in config) (merged as Record<string, unknown>)[name] = config[name as keyof C];
+  }
+  if (!given.has("out")) merged.out = path.slice(0, path.lastIndexOf("/")) || ".";
+  return { config: merged, checkpoint, path };
+}
