@@ -7,6 +7,7 @@ import * as tf from "./tf.ts";
 import { Rng } from "./rng.ts";
 import { checkInteger, checkNumber } from "./validate.ts";
 import type { Tensor, Tensor2D, Variable } from "./types.ts";
+import type { EMA } from "./ema.ts";
 
 /** One fully connected layer: `y = x @ kernel + bias`. */
 export interface DenseLayer {
@@ -69,6 +70,28 @@ export class MLP {
       });
     }
     this.layers = layers;
+  }
+
+  /**
+   * The same network over other weights of the same shapes, for example a
+   * {@linkcode EMA}'s averages; the result shares them (disposing it frees them).
+   */
+  withWeights(weightOf: (variable: Variable) => Variable): MLP {
+    const copy = Object.create(MLP.prototype) as MLP;
+    const layers = this.layers.map(({ kernel, bias }) => ({
+      kernel: weightOf(kernel),
+      bias: weightOf(bias),
+    }));
+    layers.forEach((layer, i) => {
+      if (
+        !tf.util.arraysEqual(layer.kernel.shape, this.layers[i].kernel.shape) ||
+        !tf.util.arraysEqual(layer.bias.shape, this.layers[i].bias.shape)
+      ) {
+        throw new RangeError(`withWeights: layer ${i} weights do not match the network's shapes`);
+      }
+    });
+    Object.assign(copy, { layers, leakyReluAlpha: this.leakyReluAlpha });
+    return copy;
   }
 
   /** Every trainable variable, in layer order (kernel, bias, ...). */

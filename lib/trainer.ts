@@ -12,6 +12,7 @@ import { r1Penalty } from "./r1.ts";
 import { VICRegLoss } from "./vicreg.ts";
 import { checkNumber } from "./validate.ts";
 import { Adam } from "./adam.ts";
+import { EMA } from "./ema.ts";
 import type { TrainingState } from "./checkpoint.ts";
 import type { Scalar, Tensor2D, Variable } from "./types.ts";
 
@@ -41,6 +42,12 @@ export interface GANTrainerOptions {
   beta2?: number;
   /** R1 penalty weight on real samples in D's step (default 0: off). */
   r1Gamma?: number;
+  /**
+   * Decay of an exponential moving average of G's weights and the particles,
+   * updated after every step and used by {@linkcode GANTrainer.evalGenerator}
+   * and {@linkcode GANTrainer.evalParticles} (default 0: off).
+   */
+  emaDecay?: number;
 }
 
 /** The latest losses, read back from the device. */
@@ -103,6 +110,8 @@ export class GANTrainer {
   readonly discriminatorOptimizer: Adam;
   /** The particles' optimizer (absent for a Gaussian prior). */
   readonly priorOptimizer?: Adam;
+  /** Averages of G's weights and the particles (when `emaDecay` > 0). */
+  readonly ema?: EMA;
   /** Steps taken. */
   stepCount = 0;
   #losses: Scalar[] = [];
@@ -163,6 +172,13 @@ export class GANTrainer {
         [prior.z],
       );
     }
+    const emaDecay = checkNumber("emaDecay", options.emaDecay ?? 0, 0, 1);
+    if (emaDecay > 0) {
+      this.ema = new EMA(
+        prior instanceof ParticlePrior ? [...generator.variables, prior.z] : generator.variables,
+        emaDecay,
+      );
+    }
   }
 
   /**
@@ -187,6 +203,18 @@ export class GANTrainer {
     for (const [optimizer, base] of this.#baseLearningRates) optimizer.learningRate = base * scale;
   }
 
+  /** The generator to sample from: G over its averaged weights when `emaDecay` > 0, else G. */
+  get evalGenerator(): MLP {
+    const ema = this.ema;
+    return ema ? this.generator.withWeights((v) => ema.shadowOf(v)) : this.generator;
+  }
+
+  /** The particles to sample from: their average when `emaDecay` > 0 (undefined for a Gaussian prior). */
+  get evalParticles(): Variable | undefined {
+    if (!(this.prior instanceof ParticlePrior)) return undefined;
+    return this.ema ? this.ema.shadowOf(this.prior.z) : this.prior.z;
+  }
+
   /**
    * The whole state for {@linkcode saveCheckpoint}: `generator.*`,
    * `discriminator.*` and `prior.z` (particles only), the three optimizers
@@ -205,6 +233,15 @@ export class GANTrainer {
     if (this.prior instanceof ParticlePrior && this.priorOptimizer) {
       variables["prior.z"] = this.prior.z;
       optimizers.prior = this.priorOptimizer;
+    }
+    const ema = this.ema;
+    if (ema) {
+      for (const [name, v] of Object.entries(this.generator.namedVariables("generator"))) {
+        variables[`ema.${name}`] = ema.shadowOf(v);
+      }
+      if (this.prior instanceof ParticlePrior) {
+        variables["ema.prior.z"] = ema.shadowOf(this.prior.z);
+      }
     }
     return { variables, optimizers, rngs: { prior: this.prior.rng, loss: this.loss.rng } };
   }
@@ -265,6 +302,7 @@ export class GANTrainer {
     tf.dispose(Object.values(grads));
     if (parts.length) value.dispose();
     this.#losses = parts.length ? [dLoss, ...parts] : [dLoss, value];
+    this.ema?.update();
     this.stepCount++;
   }
 
@@ -298,12 +336,13 @@ export class GANTrainer {
     };
   }
 
-  /** Frees the optimizers' state and the latest losses (not the networks or the prior). */
+  /** Frees the optimizers' state, the averages and the latest losses (not the networks or the prior). */
   dispose(): void {
     tf.dispose(this.#losses);
     this.#losses = [];
     this.generatorOptimizer.dispose();
     this.discriminatorOptimizer.dispose();
     this.priorOptimizer?.dispose();
+    this.ema?.dispose();
   }
 }

@@ -64,6 +64,12 @@ export const GAUSSIANS_FLAGS = {
     help: "weight of the VICReg spread penalty on the batch's unique particles",
   },
   r1: { default: 0, min: 0, help: "R1 penalty weight gamma on real samples (0: off)" },
+  ema: {
+    default: 0,
+    min: 0,
+    max: 0.999999,
+    help: "decay of the moving average of G and the particles used for evaluation (0: off)",
+  },
   decayStart: {
     default: 1,
     min: 0,
@@ -116,6 +122,7 @@ export const REFERENCE_PRESET: Partial<GaussiansConfig> = {
   mode: "vanilla",
   vicregWeight: 1,
   r1: 0,
+  ema: 0,
   hidden: 128,
   seed: 1234,
   decayStart: 1,
@@ -252,6 +259,7 @@ export async function runGaussians(
     beta1: config.beta1,
     beta2: config.beta2,
     r1Gamma: config.r1,
+    emaDecay: config.ema,
   });
   log(
     `${example}: ${
@@ -297,8 +305,9 @@ export async function runGaussians(
 
   const evaluate = async (step: number): Promise<EvalRecord> => {
     const [latents, samples] = tf.tidy(() => {
-      const z = evalIndices ? (latent as ParticlePrior).gather(evalIndices) : evalNoise!;
-      return [tf.keep(z.clone()), generator.apply(z)];
+      // Averaged G and particles when --ema is on (the same for both priors).
+      const z = evalIndices ? tf.gather(trainer.evalParticles!, evalIndices) : evalNoise!;
+      return [tf.keep(z.clone()), trainer.evalGenerator.apply(z)];
     });
     const [latentValues, sampleValues] = await Promise.all([
       latents.data(),
