@@ -6,7 +6,8 @@
  */
 import * as tf from "./tf.ts";
 import { Rng } from "./rng.ts";
-import { checkInteger, checkNumber } from "./validate.ts";
+import { checkChoice, checkInteger, checkNumber } from "./validate.ts";
+import { r2NormalArray } from "./quasirandom.ts";
 import type { Tensor1D, Tensor2D, Variable } from "./types.ts";
 
 /** Options for {@linkcode ParticlePrior}. */
@@ -17,6 +18,12 @@ export interface ParticlePriorOptions {
   zDim?: number;
   /** Standard deviation of the N(0, initStd^2) initialization (default 1). */
   initStd?: number;
+  /**
+   * How the table starts: `"normal"` (independent draws, the original's) or
+   * `"r2"` (quasi-random N(0, initStd^2) points from the R2 sequence, which
+   * spread evenly: no two particles start next to each other). Default `"normal"`.
+   */
+  init?: "normal" | "r2";
   /** Seed for the initialization and the default sampling stream. */
   seed?: number;
 }
@@ -71,12 +78,13 @@ export class ParticlePrior {
   /** The default random stream for sampling indices. */
   readonly rng: Rng;
 
-  /** Creates the table, drawn from N(0, initStd^2) with `options.seed`. */
+  /** Creates the table from N(0, initStd^2) (independent or R2 points) with `options.seed`. */
   constructor(options: ParticlePriorOptions = {}) {
-    const { numParticles = 100_000, zDim = 256, initStd = 1 } = options;
+    const { numParticles = 100_000, zDim = 256, initStd = 1, init = "normal" } = options;
     checkInteger("numParticles", numParticles, 1);
     checkInteger("zDim", zDim, 1);
     checkNumber("initStd", initStd, 0);
+    checkChoice("init", init, ["normal", "r2"] as const);
     if (numParticles * zDim > MAX_ELEMENTS) {
       throw new RangeError(
         `numParticles * zDim must be at most ${MAX_ELEMENTS}; got ${numParticles} * ${zDim} = ` +
@@ -86,7 +94,9 @@ export class ParticlePrior {
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
     checkInteger("seed", seed, Number.MIN_SAFE_INTEGER);
     const initRng = new Rng(seed);
-    const values = initRng.normalArray(numParticles * zDim, 0, initStd);
+    const values = init === "r2"
+      ? r2NormalArray(numParticles, zDim, initRng, initStd)
+      : initRng.normalArray(numParticles * zDim, 0, initStd);
     this.z = tf.tidy(() => tf.variable(tf.tensor2d(values, [numParticles, zDim])));
     // A stream of its own, so drawing indices never shifts the initialization.
     this.rng = new Rng(initRng.nextUint32());

@@ -30,11 +30,18 @@ export const FIVE_MODES_FLAGS = {
     help: "training iterations (D, then E + G + prior)",
   },
   batch: { default: 64, integer: true, help: "words per batch, drawn uniformly" },
-  lr: { default: 1e-4, help: "Adam learning rate of both optimizers" },
+  lr: { default: 1e-4, help: "Adam learning rate of E, G and D" },
+  priorLrMult: { default: 1, help: "particle learning rate as a multiple of --lr" },
   beta1: { default: 0.5, min: 0, max: 0.999999, help: "Adam beta1" },
   beta2: { default: 0.999, min: 0, max: 0.999999, help: "Adam beta2" },
   seed: { default: 1, integer: true, min: 0, help: "seed of weights, particles and data" },
   prior: { default: "particles", choices: ["particles", "gaussian"], help: "latent prior" },
+  particleInit: {
+    default: "r2",
+    choices: ["r2", "normal"],
+    help:
+      "particle start: evenly spread quasi-random (r2) or independent N(0, I) draws (normal, the original)",
+  },
   vicregWeight: { default: 2, min: 0, help: "weight of the VICReg penalty on all particles" },
   r1: { default: 1, min: 0, help: "R1 penalty weight gamma on the real words (0: off)" },
   evalInterval: {
@@ -186,7 +193,11 @@ export async function runFiveModes(
   let config = options;
   let checkpoint: Checkpoint | undefined;
   if (config.resume) {
-    ({ config, checkpoint } = await loadResume(config, args, "five_modes", ["seed", "prior"]));
+    ({ config, checkpoint } = await loadResume(config, args, "five_modes", [
+      "seed",
+      "prior",
+      "particleInit",
+    ]));
   } else if (config.sampleOnly) {
     throw new UsageError("--sample-only needs --resume DIR (the output directory of a run)");
   }
@@ -199,7 +210,9 @@ export async function runFiveModes(
   log(describeBackend(backend));
   const toy = new TextToyTrainer({
     prior: config.prior as "particles" | "gaussian",
+    particleInit: config.particleInit as "normal" | "r2",
     learningRate: config.lr,
+    particleLearningRate: config.lr * config.priorLrMult,
     beta1: config.beta1,
     beta2: config.beta2,
     vicregWeight: config.vicregWeight,

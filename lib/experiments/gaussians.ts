@@ -55,6 +55,11 @@ export const GAUSSIANS_FLAGS = {
     help: "seed of weights, particles, data and sampling",
   },
   particles: { default: 20_000, integer: true, help: "number of particles M" },
+  particleInit: {
+    default: "normal",
+    choices: ["normal", "r2"],
+    help: "particle start: independent N(0, I) draws (normal) or evenly spread quasi-random (r2)",
+  },
   zDim: { default: 2, integer: true, help: "latent width" },
   loss: { default: "hinge", choices: LOSS_TYPES, help: "GAN loss" },
   mode: { default: "vanilla", choices: LOSS_MODES, help: "GAN loss mode" },
@@ -117,6 +122,7 @@ export const REFERENCE_PRESET: Partial<GaussiansConfig> = {
   beta1: 0.5,
   beta2: 0.999,
   particles: 20_000,
+  particleInit: "normal",
   zDim: 2,
   loss: "hinge",
   mode: "vanilla",
@@ -180,6 +186,7 @@ export function learningRateScale(step: number, steps: number, decayStart: numbe
 /** Flags that decide shapes, data or seed: a resumed run must keep them. */
 const FIXED_ON_RESUME = [
   "particles",
+  "particleInit",
   "zDim",
   "hidden",
   "gridSize",
@@ -242,6 +249,7 @@ export async function runGaussians(
     ? new ParticlePrior({
       numParticles: config.particles,
       zDim: config.zDim,
+      init: config.particleInit as "normal" | "r2",
       seed: seeds.nextUint32(),
     })
     : new GaussianPrior({ zDim: config.zDim, seed: seeds.nextUint32() });

@@ -27,10 +27,14 @@ export interface TextToyOptions {
   words?: readonly string[];
   /** "particles" [default] or "gaussian" (z ~ N(0, I)). */
   prior?: "particles" | "gaussian";
+  /** Particle initialization: "r2" (default here: evenly spread) or "normal" [the original]. */
+  particleInit?: "normal" | "r2";
   /** Latent width [2]. */
   zDim?: number;
   /** Adam learning rate of both optimizers [1e-4]. */
   learningRate?: number;
+  /** Adam learning rate of the particles [the same; one optimizer then covers E, G and particles]. */
+  particleLearningRate?: number;
   /** Adam beta1 [0.5]. */
   beta1?: number;
   /** Adam beta2 [0.999]. */
@@ -61,12 +65,14 @@ export interface TextToyReport {
   typoCode?: Float32Array;
 }
 
-/** One optimizer step on `loss()` over `variables`; returns the loss (kept). */
-function minimizeWith(optimizer: Adam, variables: Variable[], loss: () => Scalar): Scalar {
-  const { value, grads } = tf.variableGrads(loss, variables);
-  optimizer.applyGradients(
-    variables.map((variable) => ({ variable, gradient: grads[variable.name] })),
-  );
+/** One step of each optimizer on its variables' gradients of `loss()`; returns the loss (kept). */
+function minimizeWith(groups: [Adam, Variable[]][], loss: () => Scalar): Scalar {
+  const { value, grads } = tf.variableGrads(loss, groups.flatMap(([, variables]) => variables));
+  for (const [optimizer, variables] of groups) {
+    optimizer.applyGradients(
+      variables.map((variable) => ({ variable, gradient: grads[variable.name] })),
+    );
+  }
   tf.dispose(Object.values(grads));
   return value;
 }
@@ -123,8 +129,10 @@ export class TextToyTrainer {
   readonly r1Gamma: number;
   /** D's optimizer. */
   readonly discriminatorOptimizer: Adam;
-  /** One optimizer over E, G and the particles. */
+  /** One optimizer over E, G and (unless they have their own) the particles. */
   readonly modelOptimizer: Adam;
+  /** The particles' own optimizer, when their learning rate differs from E's and G's. */
+  readonly priorOptimizer?: Adam;
   /** Iterations taken. */
   stepCount = 0;
   /** Draws the training words. */
@@ -137,8 +145,10 @@ export class TextToyTrainer {
     const {
       words = FIVE_WORDS,
       prior = "particles",
+      particleInit = "r2",
       zDim = 2,
       learningRate = 1e-4,
+      particleLearningRate = learningRate,
       beta1 = 0.5,
       beta2 = 0.999,
       vicregWeight = 2,
@@ -155,17 +165,39 @@ export class TextToyTrainer {
     this.generator = new MLP({ sizes: [zDim, 64, 128, size], seed: seeds.nextUint32() });
     this.discriminator = new MLP({ sizes: [size + zDim, 256, 128, 1], seed: seeds.nextUint32() });
     this.prior = prior === "particles"
-      ? new ParticlePrior({ numParticles: words.length, zDim, seed: seeds.nextUint32() })
+      ? new ParticlePrior({
+        numParticles: words.length,
+        zDim,
+        seed: seeds.nextUint32(),
+        init: particleInit,
+      })
       : new GaussianPrior({ zDim, seed: seeds.nextUint32() });
     this.dataRng = new Rng(seeds.nextUint32());
     this.discriminatorOptimizer = new Adam({ learningRate, beta1, beta2 });
     this.discriminatorOptimizer.track(this.discriminator.variables);
     this.modelOptimizer = new Adam({ learningRate, beta1, beta2 });
-    this.modelOptimizer.track(this.modelVariables);
+    const separate = this.prior instanceof ParticlePrior && particleLearningRate !== learningRate;
+    if (separate) {
+      this.priorOptimizer = new Adam({ learningRate: particleLearningRate, beta1, beta2 });
+      this.priorOptimizer.track([(this.prior as ParticlePrior).z]);
+    }
+    this.modelOptimizer.track(
+      separate ? [...this.encoder.variables, ...this.generator.variables] : this.modelVariables,
+    );
     this.#vocabulary = this.codec.encode(words);
   }
 
   /** What the E + G + prior step trains: E's, G's and the particles' variables. */
+  /** E's and G's variables with the model optimizer, the particles with theirs (or the same). */
+  #modelGroups(): [Adam, Variable[]][] {
+    const networks = [...this.encoder.variables, ...this.generator.variables];
+    const prior = this.prior;
+    if (!(prior instanceof ParticlePrior)) return [[this.modelOptimizer, networks]];
+    return this.priorOptimizer
+      ? [[this.modelOptimizer, networks], [this.priorOptimizer, [prior.z]]]
+      : [[this.modelOptimizer, [...networks, prior.z]]];
+  }
+
   get modelVariables(): Variable[] {
     return [
       ...this.encoder.variables,
@@ -188,7 +220,11 @@ export class TextToyTrainer {
     if (this.prior instanceof ParticlePrior) variables["prior.z"] = this.prior.z;
     return {
       variables,
-      optimizers: { discriminator: this.discriminatorOptimizer, model: this.modelOptimizer },
+      optimizers: {
+        discriminator: this.discriminatorOptimizer,
+        model: this.modelOptimizer,
+        ...(this.priorOptimizer ? { prior: this.priorOptimizer } : {}),
+      },
       rngs: { data: this.dataRng, prior: this.prior.rng },
     };
   }
@@ -230,7 +266,11 @@ export class TextToyTrainer {
       return [this.encoder.apply(x), z.clone(), this.#generate(z)];
     });
     fakeLatents.dispose();
-    const dLoss = minimizeWith(this.discriminatorOptimizer, this.discriminator.variables, () => {
+    const dGroups: [Adam, Variable[]][] = [[
+      this.discriminatorOptimizer,
+      this.discriminator.variables,
+    ]];
+    const dLoss = minimizeWith(dGroups, () => {
       const loss = this.loss.dLoss(this.#critic(x, codes), this.#critic(fakeX, fakeZ));
       if (this.r1Gamma === 0) return loss;
       const penalty = r1Penalty((words) => this.#critic(words, codes), x, this.r1Gamma);
@@ -242,7 +282,7 @@ export class TextToyTrainer {
     // E wants its pairs judged fake, G and the particles want theirs judged real.
     const latents = this.#latents(batchSize);
     const particles = this.prior instanceof ParticlePrior ? this.prior.z : undefined;
-    const modelLoss = minimizeWith(this.modelOptimizer, this.modelVariables, () => {
+    const modelLoss = minimizeWith(this.#modelGroups(), () => {
       const z = latents.z();
       const adversarial = this.loss.dLoss(
         this.#critic(this.#generate(z), z),
@@ -312,6 +352,7 @@ export class TextToyTrainer {
     this.#losses = [];
     this.discriminatorOptimizer.dispose();
     this.modelOptimizer.dispose();
+    this.priorOptimizer?.dispose();
     this.encoder.dispose();
     this.generator.dispose();
     this.discriminator.dispose();
