@@ -56,7 +56,7 @@ Deno.test("five_modes writes metrics, summary and dashboard, prints the table an
   assert.match(stdout, /^apple {3}.+[\u2713\u2717]$/m);
   assert.match(stdout, /^accuracy \d\/5$/m);
   assert.match(stdout, /^G\(particles\): .+$/m);
-  assert.match(stdout, /words from 1000 draws: .* -> \d\/5 generated/);
+  assert.match(stdout, /words from 1000 draws: .* -> \d\/5 generated, \d+\.\d% real words/);
   assert.match(stdout, /^\d\/5 reconstructed, \d\/5 words generated, aple -> .+ \(30 its, /m);
   const metrics = (await Deno.readTextFile(`${out}/metrics.jsonl`)).trim().split("\n").map((l) =>
     JSON.parse(l)
@@ -71,6 +71,7 @@ Deno.test("five_modes writes metrics, summary and dashboard, prints the table an
       "backend",
       "reconstructionAccuracy",
       "wordsGenerated",
+      "validFraction",
       "wordCounts",
       "typo",
       "firstPerfectIteration",

@@ -91,6 +91,8 @@ export interface FiveModesRecord {
   reconstructionAccuracy: number;
   /** Words G generates at least `minCount` times in the evaluation draws. */
   wordsGenerated: number;
+  /** Fraction of the draws that are one of the words (not a misspelling). */
+  validFraction: number;
   /** Counts of every generated string over the draws. */
   wordCounts: Record<string, number>;
   /** G(E("aple")). */
@@ -111,6 +113,7 @@ export interface FiveModesSummary {
   backend: string;
   reconstructionAccuracy: number;
   wordsGenerated: number;
+  validFraction: number;
   wordCounts: Record<string, number>;
   typo: string;
   firstPerfectIteration: number | null;
@@ -165,7 +168,9 @@ export function formatReport(
     `words from ${draws} draws: ${shown}${
       counts.length > 8 ? `, ... (${counts.length} distinct)` : ""
     }` +
-      ` -> ${record.wordsGenerated}/${words.length} generated`,
+      ` -> ${record.wordsGenerated}/${words.length} generated, ${
+        (100 * record.validFraction).toFixed(1)
+      }% real words`,
   );
   return lines.join("\n");
 }
@@ -278,6 +283,7 @@ export async function runFiveModes(
       iteration,
       reconstructionAccuracy: words.filter((w, i) => report.reconstructions[i] === w).length,
       wordsGenerated: countGenerated(words, report.wordCounts, config.draws),
+      validFraction: words.reduce((n, w) => n + (report.wordCounts[w] ?? 0), 0) / config.draws,
       wordCounts: report.wordCounts,
       typo: report.typo!,
       dLoss: d,
@@ -388,6 +394,7 @@ export async function runFiveModes(
     backend: backend.name,
     reconstructionAccuracy: final.reconstructionAccuracy,
     wordsGenerated: final.wordsGenerated,
+    validFraction: final.validFraction,
     wordCounts: final.wordCounts,
     typo: final.typo,
     firstPerfectIteration: perfect ? perfect.iteration : null,
