@@ -161,9 +161,12 @@ export function describeRuns(problem: string, runs: ReproRun[]): string {
     const perfect = s.filter((x) =>
       x.reconstructionAccuracy === 5 && x.wordsGenerated === 5
     ).length;
-    return `${perfect}/${n} seeds 5/5; reconstructed ${
-      meanMin(s.map((x) => x.reconstructionAccuracy), (v) => v.toFixed(1))
-    }; words generated ${meanMin(s.map((x) => x.wordsGenerated), (v) => v.toFixed(1))}`;
+    return [
+      `5/5 and 5/5 in ${perfect}/${n} seeds`,
+      `reconstructed ${meanMin(s.map((x) => x.reconstructionAccuracy), (v) => v.toFixed(1))}`,
+      `generated ${meanMin(s.map((x) => x.wordsGenerated), (v) => v.toFixed(1))}`,
+      `real words ${meanMin(s.map((x) => 100 * x.validFraction), (v) => `${v.toFixed(1)}%`)}`,
+    ].join("; ");
   }
   const full = s.map((x) => x.firstFullCoverageStep as number | null).filter((v) => v !== null);
   return [
