@@ -14,7 +14,17 @@ import { checkNumber } from "./validate.ts";
 import { Adam } from "./adam.ts";
 import { EMA } from "./ema.ts";
 import type { TrainingState } from "./checkpoint.ts";
-import type { Scalar, Tensor2D, Variable } from "./types.ts";
+import type { Scalar, Tensor, Tensor2D, Variable } from "./types.ts";
+
+/**
+ * D's logits for real and fake rows from one pass over both (half the
+ * kernels of two passes; each row's logit is the same).
+ */
+function stackedLogits(d: MLP, real: Tensor, fake: Tensor): [Tensor, Tensor] {
+  const logits = d.apply(tf.concat([real, fake], 0));
+  const n = real.shape[0];
+  return [tf.slice(logits, [0, 0], [n, 1]), tf.slice(logits, [n, 0], [fake.shape[0], 1])];
+}
 
 /** Options for {@linkcode GANTrainer}. */
 export interface GANTrainerOptions {
@@ -262,8 +272,8 @@ export class GANTrainer {
     const fake = tf.tidy(() => g.apply(this.#latents(batchSize).z()));
     const dVariables = d.variables;
     const { value: dLoss, grads: dGrads } = tf.variableGrads(() => {
-      const realLogits = d.apply(real);
-      const loss = this.loss.dLoss(realLogits, d.apply(fake));
+      const [realLogits, fakeLogits] = stackedLogits(d, real, fake);
+      const loss = this.loss.dLoss(realLogits, fakeLogits);
       if (this.r1Gamma === 0) return loss;
       return tf.add(loss, r1Penalty((x) => d.apply(x), real, this.r1Gamma)) as Scalar;
     }, dVariables);
@@ -280,10 +290,14 @@ export class GANTrainer {
     // G's loss and the spread penalty, kept for readLosses().
     const parts: Scalar[] = [];
     const { value, grads } = tf.variableGrads(() => {
-      const fakeLogits = d.apply(g.apply(latents.z()));
-      const gLoss = this.loss.mode === "vanilla"
-        ? this.loss.gLoss(fakeLogits)
-        : this.loss.gLoss(fakeLogits, d.apply(real));
+      const fake = g.apply(latents.z());
+      let gLoss: Scalar;
+      if (this.loss.mode === "vanilla") {
+        gLoss = this.loss.gLoss(d.apply(fake));
+      } else {
+        const [realLogits, fakeLogits] = stackedLogits(d, real, fake);
+        gLoss = this.loss.gLoss(fakeLogits, realLogits);
+      }
       if (!latents.unique) return gLoss;
       const spread = this.vicreg.compute(latents.unique());
       parts.push(tf.keep(gLoss), tf.keep(spread));

@@ -234,6 +234,13 @@ export class TextToyTrainer {
     return this.discriminator.apply(tf.concat([x, z], 1));
   }
 
+  /** D's logits for two batches of pairs from one pass over both (half the kernels). */
+  #critics(a: [Tensor, Tensor], b: [Tensor, Tensor]): [Tensor, Tensor] {
+    const n = a[0].shape[0];
+    const logits = this.#critic(tf.concat([a[0], b[0]], 0), tf.concat([a[1], b[1]], 0));
+    return [tf.slice(logits, [0, 0], [n, 1]), tf.slice(logits, [n, 0], [b[0].shape[0], 1])];
+  }
+
   /** Softmax(G(z)): a distribution over symbols at each position. */
   #generate(z: Tensor): Tensor {
     return this.codec.softmax(this.generator.apply(z));
@@ -271,7 +278,8 @@ export class TextToyTrainer {
       this.discriminator.variables,
     ]];
     const dLoss = minimizeWith(dGroups, () => {
-      const loss = this.loss.dLoss(this.#critic(x, codes), this.#critic(fakeX, fakeZ));
+      const [real, fake] = this.#critics([x, codes], [fakeX, fakeZ]);
+      const loss = this.loss.dLoss(real, fake);
       if (this.r1Gamma === 0) return loss;
       const penalty = r1Penalty((words) => this.#critic(words, codes), x, this.r1Gamma);
       return tf.add(loss, penalty) as Scalar;
@@ -284,10 +292,11 @@ export class TextToyTrainer {
     const particles = this.prior instanceof ParticlePrior ? this.prior.z : undefined;
     const modelLoss = minimizeWith(this.#modelGroups(), () => {
       const z = latents.z();
-      const adversarial = this.loss.dLoss(
-        this.#critic(this.#generate(z), z),
-        this.#critic(x, this.encoder.apply(x)),
-      );
+      const [generated, encoded] = this.#critics([this.#generate(z), z], [
+        x,
+        this.encoder.apply(x),
+      ]);
+      const adversarial = this.loss.dLoss(generated, encoded);
       if (!particles) return adversarial;
       const spread = tf.mul(this.vicregWeight, this.vicreg.compute(particles));
       return tf.add(adversarial, spread) as Scalar;
