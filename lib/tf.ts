@@ -105,6 +105,25 @@ export const scatterGatherGradient: tf.GradConfig = {
 };
 tf.registerGradient(scatterGatherGradient);
 
+/** tfjs's own LeakyRelu gradient, kept so tests can compare against it. */
+export const stockLeakyReluGradient: tf.GradConfig | undefined = tf.getGradient("LeakyRelu");
+
+/**
+ * LeakyRelu's gradient as `dy * step(x, alpha)` (1 where x > 0, alpha
+ * elsewhere, as tfjs's): two kernels instead of tfjs's three (Greater,
+ * Multiply, Select). Step's own gradient is zero, so R1's second-order
+ * gradients still pass.
+ */
+export const stepLeakyReluGradient: tf.GradConfig = {
+  kernelName: "LeakyRelu",
+  inputsToSave: ["x"],
+  gradFunc: (dy, saved, attrs) => {
+    const { alpha } = attrs as { alpha: number };
+    return { x: () => tf.mul(dy as tf.Tensor, tf.step(saved[0], alpha)) };
+  },
+};
+tf.registerGradient(stepLeakyReluGradient);
+
 // Comparisons are piecewise constant: their true gradient is zero almost
 // everywhere. tfjs registers none, which breaks second-order gradients through
 // relu/leakyRelu (their gradients call `greater`).

@@ -3,7 +3,9 @@ import * as tf from "../lib/tf.ts";
 import {
   explicitBatchMatMulGradient,
   scatterGatherGradient,
+  stepLeakyReluGradient,
   stockBatchMatMulGradient,
+  stockLeakyReluGradient,
 } from "../lib/tf.ts";
 import { assertClose, assertNoLeak, onBackends } from "./helpers.ts";
 
@@ -111,4 +113,39 @@ Deno.test("gather gradient adds rows at their indices, duplicates summed, on eve
 
 Deno.test("tf setup turns on production mode", () => {
   assert.equal(tf.env().getBool("PROD"), true);
+});
+
+Deno.test("LeakyRelu gradient override equals tfjs's stock gradient, first and second order", async () => {
+  assert.ok(stockLeakyReluGradient, "tfjs's stock LeakyRelu gradient should be registered");
+  assert.equal(tf.getGradient("LeakyRelu"), stepLeakyReluGradient);
+  await onBackends(async (backend) => {
+    await assertNoLeak(backend, () => {
+      tf.tidy(() => {
+        // Includes exact zeros, where both give alpha.
+        const x = tf.tensor2d([[-2, -0.5, 0, 0.5], [3, -1e-3, 1e-3, 0]]);
+        const w = tf.tensor2d([[1, 2, 3, 4], [-1, -2, -3, -4]]);
+        const f = (t: tf.Tensor) => tf.sum(tf.mul(tf.leakyRelu(t, 0.2), w));
+        // Second order: d/dx of sum(grad^2), through the gradient itself (as R1 does).
+        const g2 = (t: tf.Tensor) => tf.sum(tf.square(tf.grad(f)(t)));
+        const withConfig = (config: tf.GradConfig) => {
+          tf.registerGradient(config);
+          try {
+            return [tf.grad(f)(x), tf.grad(g2)(x)];
+          } finally {
+            tf.registerGradient(stepLeakyReluGradient);
+          }
+        };
+        const [ours, ours2] = withConfig(stepLeakyReluGradient);
+        const [stock, stock2] = withConfig(stockLeakyReluGradient!);
+        assertClose(ours.dataSync(), stock.dataSync(), 1e-6, `${backend} first order`);
+        assertClose(ours2.dataSync(), stock2.dataSync(), 1e-6, `${backend} second order`);
+        assertClose(
+          ours.dataSync(),
+          [0.2, 0.4, 0.6, 4, -1, -0.4, -3, -0.8],
+          1e-6,
+          `${backend} values`,
+        );
+      });
+    });
+  });
 });
