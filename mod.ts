@@ -35,6 +35,7 @@ export * from "./lib/rng.ts";
 export * from "./lib/adam.ts";
 export * from "./lib/mlp.ts";
 export * from "./lib/prior.ts";
+export * from "./lib/sparse_prior.ts";
 export * from "./lib/quasirandom.ts";
 export * from "./lib/gan_loss.ts";
 export * from "./lib/vicreg.ts";

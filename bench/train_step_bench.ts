@@ -3,7 +3,15 @@
  * 3x128 LeakyReLU MLPs, hinge loss, Adam, 20,000 particles) per batch size
  * and backend.
  */
-import { GANTrainer, GaussianGrid, initBackend, MLP, ParticlePrior, Rng } from "../mod.ts";
+import {
+  GANTrainer,
+  GaussianGrid,
+  initBackend,
+  MLP,
+  ParticlePrior,
+  Rng,
+  SparseParticlePrior,
+} from "../mod.ts";
 import type { BackendName, Tensor2D } from "../mod.ts";
 
 const grid = new GaussianGrid();
@@ -36,4 +44,41 @@ for (const backend of ["wasm", "cpu"] as BackendName[]) {
       },
     });
   }
+}
+
+// Particle tables of 20,000 and 1,000,000 rows with zDim 64 (G takes 64 inputs): the dense table
+// updates every row's Adam state each step; the sparse one only the sampled rows.
+for (
+  const [table, numParticles] of [["sparse", 20_000], ["sparse", 1_000_000], ["dense", 20_000], [
+    "dense",
+    1_000_000,
+  ]] as const
+) {
+  let trainer: GANTrainer | undefined;
+  let real: Tensor2D | undefined;
+  Deno.bench({
+    name: `${table} table, M ${numParticles.toLocaleString("en")}`,
+    group: "train step, zDim 64, batch 256 (wasm)",
+    baseline: table === "sparse" && numParticles === 20_000,
+    n: table === "dense" && numParticles > 100_000 ? 5 : 100,
+    warmup: table === "dense" && numParticles > 100_000 ? 1 : 5,
+    async fn(b) {
+      if (!trainer) {
+        await initBackend({ backend: "wasm" });
+        const options = { numParticles, zDim: 64, seed: 3 };
+        trainer = new GANTrainer({
+          generator: new MLP({ sizes: [64, 128, 128, 128, 2], seed: 1 }),
+          discriminator: new MLP({ sizes: [2, 128, 128, 128, 1], seed: 2 }),
+          prior: table === "sparse"
+            ? new SparseParticlePrior({ ...options, learningRate: 1e-3 })
+            : new ParticlePrior(options),
+        });
+        real = grid.sample(256, new Rng(4));
+      }
+      b.start();
+      trainer.step(real!);
+      await trainer.readLosses();
+      b.end();
+    },
+  });
 }

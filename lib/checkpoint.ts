@@ -35,6 +35,10 @@ export interface TrainingState {
   optimizers: Record<string, Adam>;
   /** Random streams by name. */
   rngs: Record<string, Rng>;
+  /** Host arrays by name (e.g. a host-side particle table), saved as tensors, restored in place. */
+  arrays?: Record<string, NamedArray>;
+  /** Integer counters outside the optimizers (e.g. a host-side Adam's step). */
+  counters?: Record<string, { get: () => number; set: (value: number) => void }>;
 }
 
 /** Saved settings and step count of one optimizer. */
@@ -61,6 +65,8 @@ export interface Checkpoint {
   adam: Record<string, AdamRecord>;
   /** Random-stream states by name. */
   rngs: Record<string, RngState>;
+  /** Counter values by name. */
+  counters?: Record<string, number>;
   /** The caller's JSON (step, config, ...). */
   info: Record<string, unknown>;
 }
@@ -160,6 +166,12 @@ export async function saveCheckpoint(
     }
     tensors[name] = { dtype: "float32", shape: variable.shape, data };
   });
+  for (const [name, array] of Object.entries(state.arrays ?? {})) {
+    if (!array.data.every(Number.isFinite)) {
+      throw new CheckpointError(`refusing to save ${path}: ${name} holds NaN or Inf`);
+    }
+    tensors[name] = array;
+  }
   for (const [name, array] of Object.entries(extra)) tensors[`extra.${name}`] = array;
   const rngs = Object.fromEntries(
     Object.entries(state.rngs).map(([name, rng]) => [name, rng.state]),
@@ -167,7 +179,15 @@ export async function saveCheckpoint(
   const metadata = {
     format: CHECKPOINT_FORMAT,
     sha256: await sha256(tensors),
-    state: JSON.stringify({ version: VERSION, adam, rngs, info }),
+    state: JSON.stringify({
+      version: VERSION,
+      adam,
+      rngs,
+      counters: Object.fromEntries(
+        Object.entries(state.counters ?? {}).map(([name, c]) => [name, c.get()]),
+      ),
+      info,
+    }),
   };
   await writeAtomic(path, encodeSafetensors(tensors, metadata));
 }
@@ -259,8 +279,23 @@ export function restoreTrainingState(state: TrainingState, checkpoint: Checkpoin
       );
     }
   }
+  const arrays = state.arrays ?? {};
+  for (const [name, array] of Object.entries(arrays)) {
+    const saved = checkpoint.tensors[name];
+    if (!saved) throw new CheckpointError(`checkpoint has no tensor ${name}`);
+    if (!tf.util.arraysEqual(saved.shape, array.shape)) {
+      throw new CheckpointError(
+        `checkpoint tensor ${name} has shape [${saved.shape}], the model expects [${array.shape}]`,
+      );
+    }
+  }
+  for (const name of Object.keys(state.counters ?? {})) {
+    if (!Number.isInteger(checkpoint.counters?.[name])) {
+      throw new CheckpointError(`checkpoint has no counter ${name}`);
+    }
+  }
   const unexpected = Object.keys(checkpoint.tensors).filter((name) =>
-    !expected.has(name) && !name.startsWith("extra.")
+    !expected.has(name) && !(name in arrays) && !name.startsWith("extra.")
   );
   if (unexpected.length) {
     throw new CheckpointError(
@@ -282,4 +317,8 @@ export function restoreTrainingState(state: TrainingState, checkpoint: Checkpoin
     optimizer.step = checkpoint.adam[name].step;
   }
   for (const [name, rng] of Object.entries(state.rngs)) rng.state = checkpoint.rngs[name];
+  for (const [name, array] of Object.entries(arrays)) array.data.set(checkpoint.tensors[name].data);
+  for (const [name, counter] of Object.entries(state.counters ?? {})) {
+    counter.set(checkpoint.counters![name]);
+  }
 }

@@ -8,6 +8,7 @@ import { GANLoss } from "./gan_loss.ts";
 import { GaussianPrior } from "./gaussian_prior.ts";
 import type { MLP } from "./mlp.ts";
 import { ParticlePrior } from "./prior.ts";
+import { SparseParticlePrior } from "./sparse_prior.ts";
 import { r1Penalty } from "./r1.ts";
 import { VICRegLoss } from "./vicreg.ts";
 import { checkNumber } from "./validate.ts";
@@ -32,8 +33,11 @@ export interface GANTrainerOptions {
   generator: MLP;
   /** Maps samples to logits `[n, 1]`. */
   discriminator: MLP;
-  /** A learnable particle table, or a fixed N(0, I) for baselines. */
-  prior: ParticlePrior | GaussianPrior;
+  /**
+   * A learnable particle table (on the device, dense Adam; or on the host,
+   * row-sparse Adam), or a fixed N(0, I) for baselines.
+   */
+  prior: ParticlePrior | SparseParticlePrior | GaussianPrior;
   /** The adversarial loss (default hinge, vanilla). */
   loss?: GANLoss;
   /** The spread penalty on the batch's unique particles (default targetStd 1). */
@@ -105,7 +109,7 @@ export class GANTrainer {
   /** The discriminator. */
   readonly discriminator: MLP;
   /** The latent prior. */
-  readonly prior: ParticlePrior | GaussianPrior;
+  readonly prior: ParticlePrior | SparseParticlePrior | GaussianPrior;
   /** The adversarial loss. */
   readonly loss: GANLoss;
   /** The spread penalty. */
@@ -125,7 +129,7 @@ export class GANTrainer {
   /** Steps taken. */
   stepCount = 0;
   #losses: Scalar[] = [];
-  #baseLearningRates = new Map<Adam, number>();
+  #schedule: { base: number; set: (learningRate: number) => void }[] = [];
 
   /** Checks that the networks fit the prior and creates the three Adam optimizers. */
   constructor(options: GANTrainerOptions) {
@@ -138,8 +142,13 @@ export class GANTrainer {
       beta1 = 0.5,
       beta2 = 0.999,
     } = options;
-    if (!(prior instanceof ParticlePrior) && !(prior instanceof GaussianPrior)) {
-      throw new TypeError("prior must be a ParticlePrior or a GaussianPrior");
+    if (
+      !(prior instanceof ParticlePrior) && !(prior instanceof SparseParticlePrior) &&
+      !(prior instanceof GaussianPrior)
+    ) {
+      throw new TypeError(
+        "prior must be a ParticlePrior, a SparseParticlePrior or a GaussianPrior",
+      );
     }
     if (generator.inputSize !== prior.zDim) {
       throw new RangeError(
@@ -162,7 +171,7 @@ export class GANTrainer {
       checkNumber(name, learningRate, Number.MIN_VALUE);
       const optimizer = new Adam({ learningRate, beta1, beta2 });
       optimizer.track(variables);
-      this.#baseLearningRates.set(optimizer, learningRate);
+      this.#schedule.push({ base: learningRate, set: (lr) => optimizer.learningRate = lr });
       return optimizer;
     };
     this.generatorOptimizer = adam(
@@ -181,6 +190,20 @@ export class GANTrainer {
         options.priorLearningRate ?? 10 * generatorLearningRate,
         [prior.z],
       );
+    }
+    if (prior instanceof SparseParticlePrior) {
+      // The table carries its own row-sparse Adam; the trainer sets its rate and betas.
+      prior.beta1 = beta1;
+      prior.beta2 = beta2;
+      if (options.priorLearningRate !== undefined) {
+        prior.learningRate = checkNumber(
+          "priorLearningRate",
+          options.priorLearningRate,
+          Number.MIN_VALUE,
+        );
+      }
+      const base = prior.learningRate;
+      this.#schedule.push({ base, set: (lr) => prior.learningRate = lr });
     }
     const emaDecay = checkNumber("emaDecay", options.emaDecay ?? 0, 0, 1);
     if (emaDecay > 0) {
@@ -210,13 +233,24 @@ export class GANTrainer {
    */
   setLearningRateScale(scale: number): void {
     checkNumber("scale", scale, 0);
-    for (const [optimizer, base] of this.#baseLearningRates) optimizer.learningRate = base * scale;
+    for (const { base, set } of this.#schedule) set(base * scale);
   }
 
   /** The generator to sample from: G over its averaged weights when `emaDecay` > 0, else G. */
   get evalGenerator(): MLP {
     const ema = this.ema;
     return ema ? this.generator.withWeights((v) => ema.shadowOf(v)) : this.generator;
+  }
+
+  /**
+   * Latents for evaluation: the particle rows `indices` (their averages when
+   * `emaDecay` > 0 and the table is on the device).
+   */
+  particleRows(indices: Int32Array): Tensor2D {
+    const prior = this.prior;
+    if (prior instanceof SparseParticlePrior) return prior.rows(indices);
+    if (prior instanceof GaussianPrior) throw new TypeError("a Gaussian prior has no particles");
+    return tf.tidy(() => tf.gather(this.evalParticles!, tf.tensor1d(indices, "int32")) as Tensor2D);
   }
 
   /** The particles to sample from: their average when `emaDecay` > 0 (undefined for a Gaussian prior). */
@@ -253,7 +287,23 @@ export class GANTrainer {
         variables["ema.prior.z"] = ema.shadowOf(this.prior.z);
       }
     }
-    return { variables, optimizers, rngs: { prior: this.prior.rng, loss: this.loss.rng } };
+    const state: TrainingState = {
+      variables,
+      optimizers,
+      rngs: { prior: this.prior.rng, loss: this.loss.rng },
+    };
+    const prior = this.prior;
+    if (prior instanceof SparseParticlePrior) {
+      // The same names as the device table's, so both kinds of checkpoint read alike.
+      const shape = [prior.numParticles, prior.zDim];
+      state.arrays = {
+        "prior.z": { dtype: "float32", shape, data: prior.values },
+        "adam.prior/prior.z.m": { dtype: "float32", shape, data: prior.m },
+        "adam.prior/prior.z.v": { dtype: "float32", shape, data: prior.v },
+      };
+      state.counters = { "prior.step": { get: () => prior.step, set: (n) => prior.step = n } };
+    }
+    return state;
   }
 
   /** One D update, then one G + prior update, on the real batch `real`. */
@@ -269,7 +319,9 @@ export class GANTrainer {
     tf.dispose(this.#losses);
 
     // D step: G's output is computed outside the tape, so no gradient flows into G.
-    const fake = tf.tidy(() => g.apply(this.#latents(batchSize).z()));
+    const fakeLatents = this.#latents(batchSize);
+    const fake = tf.tidy(() => g.apply(fakeLatents.z()));
+    fakeLatents.dispose();
     const dVariables = d.variables;
     const { value: dLoss, grads: dGrads } = tf.variableGrads(() => {
       const [realLogits, fakeLogits] = stackedLogits(d, real, fake);
@@ -286,7 +338,7 @@ export class GANTrainer {
     // G + prior step on fresh latents.
     const latents = this.#latents(batchSize);
     const gVariables = g.variables;
-    const particles = this.prior instanceof ParticlePrior ? this.prior.z : undefined;
+    const particles = this.prior instanceof ParticlePrior ? this.prior.z : latents.rows;
     // G's loss and the spread penalty, kept for readLosses().
     const parts: Scalar[] = [];
     const { value, grads } = tf.variableGrads(() => {
@@ -303,7 +355,6 @@ export class GANTrainer {
       parts.push(tf.keep(gLoss), tf.keep(spread));
       return tf.add(gLoss, tf.mul(this.vicregWeight, spread)) as Scalar;
     }, particles ? [...gVariables, particles] : gVariables);
-    latents.dispose();
     this.generatorOptimizer.applyGradients(
       gVariables.map((variable) => ({ variable, gradient: grads[variable.name] })),
     );
@@ -313,7 +364,15 @@ export class GANTrainer {
         gradient: grads[particles.name],
       }]);
     }
+    if (latents.rows && this.prior instanceof SparseParticlePrior) {
+      // A host round trip of the batch's rows only (dataSync: cheap on WASM and cpu).
+      this.prior.applyGradients(
+        latents.uniqueRows!,
+        grads[latents.rows.name].dataSync() as Float32Array,
+      );
+    }
     tf.dispose(Object.values(grads));
+    latents.dispose();
     if (parts.length) value.dispose();
     this.#losses = parts.length ? [dLoss, ...parts] : [dLoss, value];
     this.ema?.update();
@@ -333,11 +392,32 @@ export class GANTrainer {
    * Fresh latents for one batch. For particles: a function that gathers the
    * rows (so gathering happens on the tape) and one that gathers the unique rows.
    */
-  #latents(batchSize: number) {
+  #latents(batchSize: number): {
+    z: () => Tensor2D;
+    unique?: () => Tensor2D;
+    rows?: Variable;
+    uniqueRows?: Int32Array;
+    dispose: () => void;
+  } {
     const prior = this.prior;
     if (prior instanceof GaussianPrior) {
       const z = prior.sample(batchSize);
       return { z: () => z, unique: undefined, dispose: () => z.dispose() };
+    }
+    if (prior instanceof SparseParticlePrior) {
+      // Upload the distinct rows as a temporary variable; the batch gathers from it.
+      const drawn = prior.drawIndices(batchSize);
+      const uniqueRows = Int32Array.from(new Set(drawn)).sort();
+      const position = new Map(Array.from(uniqueRows, (row, i) => [row, i]));
+      const inverse = tf.tensor1d(Int32Array.from(drawn, (row) => position.get(row)!), "int32");
+      const rows = tf.tidy(() => tf.variable(prior.rows(uniqueRows)));
+      return {
+        z: () => tf.gather(rows, inverse) as Tensor2D,
+        unique: uniqueRows.length >= 2 ? () => rows : undefined,
+        rows,
+        uniqueRows,
+        dispose: () => tf.dispose([inverse, rows]),
+      };
     }
     const drawn = prior.drawIndices(batchSize);
     const indices = tf.tensor1d(drawn, "int32");

@@ -15,6 +15,7 @@ import { MLP } from "../mlp.ts";
 import { modeCoverage } from "../mode_coverage.ts";
 import type { ModeCoverage } from "../mode_coverage.ts";
 import { ParticlePrior } from "../prior.ts";
+import { SparseParticlePrior } from "../sparse_prior.ts";
 import { Rng } from "../rng.ts";
 import * as tf from "../tf.ts";
 import { GANTrainer } from "../trainer.ts";
@@ -55,6 +56,10 @@ export const GAUSSIANS_FLAGS = {
     help: "seed of weights, particles, data and sampling",
   },
   particles: { default: 20_000, integer: true, help: "number of particles M" },
+  sparse: {
+    default: false,
+    help: "keep the particles on the host with row-sparse Adam (step cost independent of M)",
+  },
   particleInit: {
     default: "normal",
     choices: ["normal", "r2"],
@@ -122,6 +127,7 @@ export const REFERENCE_PRESET: Partial<GaussiansConfig> = {
   beta1: 0.5,
   beta2: 0.999,
   particles: 20_000,
+  sparse: false,
   particleInit: "normal",
   zDim: 2,
   loss: "hinge",
@@ -186,6 +192,7 @@ export function learningRateScale(step: number, steps: number, decayStart: numbe
 /** Flags that decide shapes, data or seed: a resumed run must keep them. */
 const FIXED_ON_RESUME = [
   "particles",
+  "sparse",
   "particleInit",
   "zDim",
   "hidden",
@@ -245,14 +252,22 @@ export async function runGaussians(
   const seeds = new Rng(config.seed);
   const generator = new MLP({ sizes: sizes(config.zDim, 2), seed: seeds.nextUint32() });
   const discriminator = new MLP({ sizes: sizes(2, 1), seed: seeds.nextUint32() });
-  const latent = prior === "particles"
-    ? new ParticlePrior({
-      numParticles: config.particles,
-      zDim: config.zDim,
-      init: config.particleInit as "normal" | "r2",
-      seed: seeds.nextUint32(),
+  const table = {
+    numParticles: config.particles,
+    zDim: config.zDim,
+    init: config.particleInit as "normal" | "r2",
+    seed: seeds.nextUint32(),
+  };
+  const latent = prior === "gaussian"
+    ? new GaussianPrior({ zDim: config.zDim, seed: table.seed })
+    : config.sparse
+    ? new SparseParticlePrior({
+      ...table,
+      learningRate: config.lr * config.priorLrMult,
+      beta1: config.beta1,
+      beta2: config.beta2,
     })
-    : new GaussianPrior({ zDim: config.zDim, seed: seeds.nextUint32() });
+    : new ParticlePrior(table);
   const dataRng = new Rng(seeds.nextUint32());
   const trainer = new GANTrainer({
     generator,
@@ -278,9 +293,9 @@ export async function runGaussians(
 
   // Fixed evaluation latents: the same particle rows (or the same Gaussian draws) every time.
   const evalRng = new Rng(0xe7a1);
-  const evalIndices = latent instanceof ParticlePrior
-    ? tf.tensor1d(latent.drawIndices(config.evalSamples, evalRng), "int32")
-    : undefined;
+  const evalIndices = latent instanceof GaussianPrior
+    ? undefined
+    : latent.drawIndices(config.evalSamples, evalRng);
   const evalNoise = latent instanceof GaussianPrior
     ? latent.sample(config.evalSamples, evalRng)
     : undefined;
@@ -314,7 +329,7 @@ export async function runGaussians(
   const evaluate = async (step: number): Promise<EvalRecord> => {
     const [latents, samples] = tf.tidy(() => {
       // Averaged G and particles when --ema is on (the same for both priors).
-      const z = evalIndices ? tf.gather(trainer.evalParticles!, evalIndices) : evalNoise!;
+      const z = evalIndices ? trainer.particleRows(evalIndices) : evalNoise!;
       return [tf.keep(z.clone()), trainer.evalGenerator.apply(z)];
     });
     const [latentValues, sampleValues] = await Promise.all([
@@ -461,7 +476,7 @@ export async function runGaussians(
     }${!config.noFigures ? ", samples/latent/curves .png/.svg, training.gif" : ""}`;
   }
 
-  tf.dispose([evalIndices, evalNoise].filter((t) => t !== undefined));
+  evalNoise?.dispose();
   trainer.dispose();
   generator.dispose();
   discriminator.dispose();
