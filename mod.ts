@@ -33,6 +33,7 @@ export type * from "./lib/types.ts";
 export * from "./lib/backend.ts";
 export * from "./lib/rng.ts";
 export * from "./lib/adam.ts";
+export * from "./lib/ema.ts";
 export * from "./lib/mlp.ts";
 export * from "./lib/prior.ts";
 export * from "./lib/sparse_prior.ts";

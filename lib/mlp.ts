@@ -7,7 +7,6 @@ import * as tf from "./tf.ts";
 import { Rng } from "./rng.ts";
 import { checkInteger, checkNumber } from "./validate.ts";
 import type { Tensor, Tensor2D, Variable } from "./types.ts";
-import type { EMA } from "./ema.ts";
 
 /** One fully connected layer: `y = x @ kernel + bias`. */
 export interface DenseLayer {
@@ -74,7 +73,7 @@ export class MLP {
 
   /**
    * The same network over other weights of the same shapes, for example a
-   * {@linkcode EMA}'s averages; the result shares them (disposing it frees them).
+   * `EMA`'s averages; the result shares them (disposing it frees them).
    */
   withWeights(weightOf: (variable: Variable) => Variable): MLP {
     const copy = Object.create(MLP.prototype) as MLP;
