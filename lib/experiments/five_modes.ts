@@ -11,7 +11,7 @@ import type { LossRow } from "../plot/charts.ts";
 import { writeFigure } from "../plot/render.ts";
 import { writeAtomic } from "../atomic_write.ts";
 import { formatDuration, parseFlags, Progress, UsageError } from "./cli.ts";
-import { CHECKPOINT_FILE, loadResume } from "./resume.ts";
+import { CHECKPOINT_FILE, checkpointFlags, loadResume } from "./resume.ts";
 import { restoreTrainingState, saveCheckpoint } from "../checkpoint.ts";
 import type { Checkpoint } from "../checkpoint.ts";
 import type { FlagSpec, FlagValues } from "./cli.ts";
@@ -64,20 +64,7 @@ export const FIVE_MODES_FLAGS = {
   force: { default: false, help: "overwrite an output directory that holds another run" },
   noFigures: { default: false, help: "skip the dashboard figure" },
   quiet: { default: false, help: "print only the final verdict" },
-  checkpointEvery: {
-    default: 5000,
-    integer: true,
-    min: 0,
-    help: `iterations between checkpoints (${CHECKPOINT_FILE}, also at the end; 0: none)`,
-  },
-  resume: {
-    default: "",
-    help: "continue the run saved in this directory (its flags apply unless given again)",
-  },
-  sampleOnly: {
-    default: false,
-    help: "with --resume: only evaluate the saved model and print its table",
-  },
+  ...checkpointFlags("iterations", "only evaluate the saved model and print its table"),
 } satisfies Record<string, FlagSpec>;
 
 /** A parsed configuration. */

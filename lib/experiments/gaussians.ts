@@ -26,7 +26,7 @@ import { encodeScatterGif } from "../plot/gif.ts";
 import { writeFigure } from "../plot/render.ts";
 import { writeAtomic } from "../atomic_write.ts";
 import { formatDuration, parseFlags, Progress, UsageError } from "./cli.ts";
-import { CHECKPOINT_FILE, loadResume } from "./resume.ts";
+import { CHECKPOINT_FILE, checkpointFlags, loadResume } from "./resume.ts";
 import { restoreTrainingState, saveCheckpoint } from "../checkpoint.ts";
 import type { Checkpoint } from "../checkpoint.ts";
 import type { NamedArray } from "../safetensors.ts";
@@ -97,21 +97,7 @@ export const GAUSSIANS_FLAGS = {
   force: { default: false, help: "overwrite an output directory that holds another run" },
   noFigures: { default: false, help: "skip the PNG/SVG figures and the GIF" },
   quiet: { default: false, help: "print only the final verdict" },
-  checkpointEvery: {
-    default: 5000,
-    integer: true,
-    min: 0,
-    help:
-      `steps between checkpoints (${CHECKPOINT_FILE} in the output directory, also at the end; 0: none)`,
-  },
-  resume: {
-    default: "",
-    help: "continue the run saved in this directory (its flags apply unless given again)",
-  },
-  sampleOnly: {
-    default: false,
-    help: "with --resume: only evaluate the saved model and draw its samples",
-  },
+  ...checkpointFlags("steps", "only evaluate the saved model and draw its samples"),
 } satisfies Record<string, FlagSpec>;
 
 /** A parsed configuration. */

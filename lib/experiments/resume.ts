@@ -63,3 +63,25 @@ export async function loadResume<C extends ResumableConfig>(
   if (!given.has("out")) merged.out = path.slice(0, path.lastIndexOf("/")) || ".";
   return { config: merged, checkpoint, path };
 }
+
+/** The checkpoint flags every example shares; `unit` names its steps ("steps", "iterations"). */
+export function checkpointFlags(unit: string, sampleOnlyHelp: string): {
+  checkpointEvery: { default: number; integer: true; min: number; help: string };
+  resume: { default: string; help: string };
+  sampleOnly: { default: boolean; help: string };
+} {
+  return {
+    checkpointEvery: {
+      default: 5000,
+      integer: true,
+      min: 0,
+      help:
+        `${unit} between checkpoints (${CHECKPOINT_FILE} in the output directory, also at the end; 0: none)`,
+    },
+    resume: {
+      default: "",
+      help: "continue the run saved in this directory (its flags apply unless given again)",
+    },
+    sampleOnly: { default: false, help: `with --resume: ${sampleOnlyHelp}` },
+  };
+}
