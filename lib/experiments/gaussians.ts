@@ -44,8 +44,8 @@ export const GAUSSIANS_FLAGS = {
     help: "training steps (one D and one G + prior update each)",
   },
   batch: { default: 256, integer: true, help: "batch size" },
-  lr: { default: 1e-4, help: "Adam learning rate of G" },
-  dLr: { default: 1e-4, help: "Adam learning rate of D" },
+  lr: { default: 4e-4, help: "Adam learning rate of G (the original: 1e-4)" },
+  dLr: { default: 4e-4, help: "Adam learning rate of D (the original: 1e-4)" },
   priorLrMult: { default: 10, help: "particle learning rate as a multiple of G's" },
   beta1: { default: 0.5, min: 0, max: 0.999999, help: "Adam beta1" },
   beta2: { default: 0.999, min: 0, max: 0.999999, help: "Adam beta2" },
@@ -75,16 +75,18 @@ export const GAUSSIANS_FLAGS = {
   },
   r1: { default: 0, min: 0, help: "R1 penalty weight gamma on real samples (0: off)" },
   ema: {
-    default: 0,
+    default: 0.999,
     min: 0,
     max: 0.999999,
-    help: "decay of the moving average of G and the particles used for evaluation (0: off)",
+    help:
+      "decay of the moving average of G and the particles used for evaluation (0: off, as the original)",
   },
   decayStart: {
-    default: 1,
+    default: 0.5,
     min: 0,
     max: 1,
-    help: "fraction of the run after which all learning rates follow a cosine to 0 (1: constant)",
+    help:
+      "fraction of the run after which all learning rates follow a cosine to 0 (1: constant, as the original)",
   },
   hidden: { default: 128, integer: true, help: "width of the 3 hidden layers of G and D" },
   gridSize: { default: 10, integer: true, help: "modes per axis" },
