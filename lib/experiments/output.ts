@@ -45,6 +45,7 @@ export async function prepareOutput(dir: string, force: boolean): Promise<void> 
  * `error: ...`); anything else is a bug and propagates with its stack.
  */
 export async function exitCodeOf(body: () => Promise<void>): Promise<number> {
+  ensureRuntimeDir();
   try {
     await body();
     return 0;
@@ -57,5 +58,25 @@ export async function exitCodeOf(body: () => Promise<void>): Promise<number> {
       return error instanceof UsageError ? 2 : 1;
     }
     throw error;
+  }
+}
+
+/**
+ * Gives the process a private `XDG_RUNTIME_DIR` (mode 0700, reused) when it
+ * has none. Without one, Mesa's software Vulkan driver prints
+ * "XDG_RUNTIME_DIR is invalid or not set" whenever WebGPU is probed, which
+ * reads like an error in the examples' output. Without permission to do so,
+ * it leaves things as they are.
+ */
+function ensureRuntimeDir(): void {
+  try {
+    if (Deno.env.get("XDG_RUNTIME_DIR") || Deno.build.os === "windows") return;
+    const dir = `${Deno.env.get("TMPDIR") ?? "/tmp"}/particlegan-runtime-${Deno.uid()}`;
+    Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const info = Deno.statSync(dir);
+    if (info.uid !== Deno.uid() || ((info.mode ?? 0) & 0o077) !== 0) return;
+    Deno.env.set("XDG_RUNTIME_DIR", dir);
+  } catch {
+    // No env or write permission: the driver's warning is harmless.
   }
 }
