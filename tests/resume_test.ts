@@ -48,9 +48,19 @@ for (
     const dir = await Deno.makeTempDir();
     const straight = await runExample(example, [length, "40", ...flags, "--out", `${dir}/a`]);
     assert.equal(straight.code, 0, straight.stderr);
-    const first = await runExample(example, [length, "20", ...flags, "--out", `${dir}/b`]);
+    // Stopped at 20 of 40 steps (the learning-rate schedule depends on the total).
+    const first = await runExample(example, [
+      length,
+      "40",
+      "--stop-at",
+      "20",
+      ...flags,
+      "--out",
+      `${dir}/b`,
+    ]);
     assert.equal(first.code, 0, first.stderr);
-    const resumed = await runExample(example, ["--resume", `${dir}/b`, length, "40"]);
+    assert.match(first.stdout, /\(stopped at step 20 of 40\)|at 20 its/);
+    const resumed = await runExample(example, ["--resume", `${dir}/b`]);
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.match(resumed.stdout, /resumed from .* at (step|iteration) 20/);
     assert.deepEqual(await metrics(`${dir}/b`), await metrics(`${dir}/a`));

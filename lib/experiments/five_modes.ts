@@ -320,6 +320,7 @@ export async function runFiveModes(
   };
 
   let lastCheckpoint = checkpoint ? start.step : -1;
+  let stopped = false;
   try {
     if (config.sampleOnly) {
       records = records.filter((r) => r.iteration < toy.stepCount);
@@ -358,6 +359,11 @@ export async function runFiveModes(
         await save(iteration);
         lastCheckpoint = iteration;
       }
+      if (iteration === config.stopAt && !last) {
+        if (lastCheckpoint !== iteration) await save(iteration);
+        stopped = true;
+        break;
+      }
     }
   } catch (error) {
     if (error instanceof DivergenceError) {
@@ -389,11 +395,13 @@ export async function runFiveModes(
     stepsPerSecond: toy.stepCount / trainSeconds,
     config,
   };
-  if (!config.sampleOnly) {
+  if (!config.sampleOnly && !stopped) {
     await writeAtomic(`${out}/summary.json`, JSON.stringify(summary, null, 2) + "\n");
   }
   toy.dispose();
-  if (!config.sampleOnly) {
+  if (stopped) {
+    log(`stopped at iteration ${toy.stepCount}; continue with --resume ${out}`);
+  } else if (!config.sampleOnly) {
     log(
       `wrote ${out}/summary.json, metrics.jsonl${
         config.checkpointEvery > 0 ? `, ${CHECKPOINT_FILE}` : ""
@@ -405,7 +413,7 @@ export async function runFiveModes(
       `${final.wordsGenerated}/${words.length} words generated, ${TYPO} -> ${
         final.typo || "(empty)"
       } ` +
-      `(${config.sampleOnly ? "at " : ""}${toy.stepCount} its, ${
+      `(${config.sampleOnly || stopped ? "at " : ""}${toy.stepCount} its, ${
         formatDuration(summary.wallSeconds)
       }, ${summary.stepsPerSecond.toFixed(0)} its/s)`,
   );

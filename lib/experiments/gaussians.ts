@@ -382,6 +382,7 @@ export async function runGaussians(
     progress.update(step, status, true);
   };
 
+  let stopped = false;
   try {
     if (config.sampleOnly) {
       // Evaluate the restored model once; nothing is trained or overwritten.
@@ -407,6 +408,11 @@ export async function runGaussians(
       }
       if (config.checkpointEvery > 0 && (step % config.checkpointEvery === 0 || final)) {
         await save(step);
+      }
+      if (step === config.stopAt && !final) {
+        if (lastCheckpoint !== step) await save(step);
+        stopped = true;
+        break;
       }
     }
   } catch (error) {
@@ -441,7 +447,9 @@ export async function runGaussians(
     config,
   };
   let wrote: string;
-  if (config.sampleOnly) {
+  if (stopped) {
+    wrote = `${checkpointPath} (continue with --resume ${out})`;
+  } else if (config.sampleOnly) {
     const figure = `${out}/samples-step-${final.step}`;
     if (!config.noFigures) {
       await writeFigure(
@@ -475,9 +483,9 @@ export async function runGaussians(
     `${final.modesCovered}/${grid.numModes} modes covered, HQ ${
       (100 * final.hqFraction).toFixed(1)
     }%, ` +
-      `KL ${final.kl.toFixed(3)} ${config.sampleOnly ? "at" : "in"} ${final.step} steps (${
-        formatDuration(summary.wallSeconds)
-      }, ` +
+      `KL ${final.kl.toFixed(3)} ${config.sampleOnly || stopped ? "at" : "in"} ${final.step} steps${
+        stopped ? ` (stopped at step ${trainer.stepCount} of ${config.steps})` : ""
+      } (${formatDuration(summary.wallSeconds)}, ` +
       `${summary.stepsPerSecond.toFixed(0)} steps/s)`,
   );
   return summary;

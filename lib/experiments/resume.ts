@@ -57,7 +57,7 @@ export async function loadResume<C extends ResumableConfig>(
     merged[name] = config[name];
   }
   // How this invocation presents itself is its own business, not the saved run's.
-  for (const name of ["resume", "quiet", "noFigures", "force", "sampleOnly"]) {
+  for (const name of ["resume", "quiet", "noFigures", "force", "sampleOnly", "stopAt"]) {
     if (name in config) (merged as Record<string, unknown>)[name] = config[name as keyof C];
   }
   if (!given.has("out")) merged.out = path.slice(0, path.lastIndexOf("/")) || ".";
@@ -69,6 +69,7 @@ export function checkpointFlags(unit: string, sampleOnlyHelp: string): {
   checkpointEvery: { default: number; integer: true; min: number; help: string };
   resume: { default: string; help: string };
   sampleOnly: { default: boolean; help: string };
+  stopAt: { default: number; integer: true; min: number; help: string };
 } {
   return {
     checkpointEvery: {
@@ -83,5 +84,11 @@ export function checkpointFlags(unit: string, sampleOnlyHelp: string): {
       help: "continue the run saved in this directory (its flags apply unless given again)",
     },
     sampleOnly: { default: false, help: `with --resume: ${sampleOnlyHelp}` },
+    stopAt: {
+      default: 0,
+      integer: true,
+      min: 0,
+      help: `stop after this many ${unit} with a checkpoint, as if interrupted (0: run to the end)`,
+    },
   };
 }
