@@ -6,6 +6,8 @@
  * @module
  */
 import { writeAtomic } from "../atomic_write.ts";
+import { initBackend } from "../backend.ts";
+import type { BackendChoice } from "../backend.ts";
 import { formatDuration, parseFlags, UsageError } from "./cli.ts";
 import type { FlagSpec, FlagValues } from "./cli.ts";
 import { exitCodeOf } from "./output.ts";
@@ -34,6 +36,11 @@ export const REPRO_FLAGS = {
     integer: true,
     min: 0,
     help: "five_modes iterations (0: the example's default)",
+  },
+  backend: {
+    default: "auto",
+    choices: ["auto", "webgpu", "wasm", "cpu"],
+    help: "tfjs backend, chosen once here and passed to every run",
   },
   out: { default: "out/repro", help: "directory for the runs, results.json and results.md" },
   quiet: { default: false, help: "print only the table" },
@@ -97,6 +104,8 @@ export function reproJobs(config: ReproConfig): (ReproJob & Omit<ReproRun, "summ
           String(seed),
           "--out",
           `${config.out}/${problem}/${prior}-seed-${seed}`,
+          "--backend",
+          config.backend,
           "--force",
           "--quiet",
           "--no-figures",
@@ -198,6 +207,9 @@ export function reproMain(args: string[]): Promise<number> {
   return exitCodeOf(async () => {
     const config = parseFlags(args, REPRO_FLAGS, "Usage: deno task repro [options]");
     if (!config) return;
+    // Choose the backend once: probing WebGPU inside every Worker (each one tearing down its own
+    // adapter at exit) crashed Deno now and then on software Vulkan.
+    config.backend = (await initBackend({ backend: config.backend as BackendChoice })).name;
     const jobs = reproJobs(config);
     await Deno.mkdir(config.out, { recursive: true });
     const started = performance.now();
