@@ -158,3 +158,28 @@ Deno.test("SIGKILL during checkpoint writes leaves a loadable checkpoint that re
   assert.deepEqual(leftovers, [], "the resumed run removed the killed write's temporary file");
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("a diverging run stops with the step and the loss, exit 1, and keeps the last good checkpoint", async () => {
+  const dir = await Deno.makeTempDir();
+  const first = await runExample("100gaussians", ["--steps", "20", ...GAUSSIANS, "--out", dir]);
+  assert.equal(first.code, 0, first.stderr);
+  const good = await Deno.readFile(`${dir}/checkpoint.safetensors`);
+  // An absurd learning rate from step 21 on: NaN within a few steps.
+  const { code, stderr } = await runExample("100gaussians", [
+    "--resume",
+    dir,
+    "--steps",
+    "60",
+    "--lr",
+    "1e30",
+    "--d-lr",
+    "1e30",
+  ]);
+  assert.equal(code, 1);
+  assert.match(
+    stderr,
+    /training diverged at step \d+: \w+ is (NaN|Infinity|-Infinity); the last good checkpoint \(step 20\) is kept in .*checkpoint\.safetensors/,
+  );
+  assert.deepEqual(await Deno.readFile(`${dir}/checkpoint.safetensors`), good);
+  await Deno.remove(dir, { recursive: true });
+});

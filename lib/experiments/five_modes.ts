@@ -11,7 +11,13 @@ import type { LossRow } from "../plot/charts.ts";
 import { writeFigure } from "../plot/render.ts";
 import { writeAtomic } from "../atomic_write.ts";
 import { formatDuration, parseFlags, Progress, UsageError } from "./cli.ts";
-import { CHECKPOINT_FILE, checkpointFlags, loadResume } from "./resume.ts";
+import {
+  CHECKPOINT_FILE,
+  checkpointAfter,
+  checkpointFlags,
+  loadResume,
+  noteLastCheckpoint,
+} from "./resume.ts";
 import { restoreTrainingState, saveCheckpoint } from "../checkpoint.ts";
 import type { Checkpoint } from "../checkpoint.ts";
 import type { FlagSpec, FlagValues } from "./cli.ts";
@@ -355,22 +361,21 @@ export async function runFiveModes(
       } else if (iteration % 50 === 0) {
         progress.update(iteration, "");
       }
-      if (config.checkpointEvery > 0 && (iteration % config.checkpointEvery === 0 || last)) {
-        await save(iteration);
-        lastCheckpoint = iteration;
-      }
-      if (iteration === config.stopAt && !last) {
-        if (lastCheckpoint !== iteration) await save(iteration);
+      const after = await checkpointAfter(
+        iteration,
+        config.iterations,
+        config,
+        lastCheckpoint,
+        save,
+      );
+      lastCheckpoint = after.lastSaved;
+      if (after.stop) {
         stopped = true;
         break;
       }
     }
   } catch (error) {
-    if (error instanceof DivergenceError) {
-      error.message += lastCheckpoint >= 0
-        ? `; the last good checkpoint (iteration ${lastCheckpoint}) is kept in ${checkpointPath}`
-        : "; no checkpoint was saved before it";
-    }
+    noteLastCheckpoint(error, lastCheckpoint, checkpointPath);
     throw error;
   } finally {
     progress.done();

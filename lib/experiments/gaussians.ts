@@ -26,7 +26,13 @@ import { encodeScatterGif } from "../plot/gif.ts";
 import { writeFigure } from "../plot/render.ts";
 import { writeAtomic } from "../atomic_write.ts";
 import { formatDuration, parseFlags, Progress, UsageError } from "./cli.ts";
-import { CHECKPOINT_FILE, checkpointFlags, loadResume } from "./resume.ts";
+import {
+  CHECKPOINT_FILE,
+  checkpointAfter,
+  checkpointFlags,
+  loadResume,
+  noteLastCheckpoint,
+} from "./resume.ts";
 import { restoreTrainingState, saveCheckpoint } from "../checkpoint.ts";
 import type { Checkpoint } from "../checkpoint.ts";
 import type { NamedArray } from "../safetensors.ts";
@@ -369,7 +375,6 @@ export async function runGaussians(
       wallSeconds: progress.elapsed,
     };
     await saveCheckpoint(checkpointPath, state, { ...info }, framesToArrays(frames));
-    lastCheckpoint = step;
   };
 
   const record = async (step: number) => {
@@ -406,21 +411,15 @@ export async function runGaussians(
       } else if (step % 50 === 0) {
         progress.update(step, `modes ${records.at(-1)!.modesCovered}/${grid.numModes}`);
       }
-      if (config.checkpointEvery > 0 && (step % config.checkpointEvery === 0 || final)) {
-        await save(step);
-      }
-      if (step === config.stopAt && !final) {
-        if (lastCheckpoint !== step) await save(step);
+      const after = await checkpointAfter(step, config.steps, config, lastCheckpoint, save);
+      lastCheckpoint = after.lastSaved;
+      if (after.stop) {
         stopped = true;
         break;
       }
     }
   } catch (error) {
-    if (error instanceof DivergenceError) {
-      error.message += lastCheckpoint >= 0
-        ? `; the last good checkpoint (step ${lastCheckpoint}) is kept in ${checkpointPath}`
-        : "; no checkpoint was saved before it";
-    }
+    noteLastCheckpoint(error, lastCheckpoint, checkpointPath);
     throw error;
   } finally {
     progress.done();

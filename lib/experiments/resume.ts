@@ -7,6 +7,7 @@
 import { CheckpointError, loadCheckpoint } from "../checkpoint.ts";
 import type { Checkpoint } from "../checkpoint.ts";
 import { explicitFlags } from "./cli.ts";
+import { DivergenceError } from "./output.ts";
 
 /** The checkpoint's file name inside a run's output directory. */
 export const CHECKPOINT_FILE = "checkpoint.safetensors";
@@ -91,4 +92,38 @@ export function checkpointFlags(unit: string, sampleOnlyHelp: string): {
       help: `stop after this many ${unit} with a checkpoint, as if interrupted (0: run to the end)`,
     },
   };
+}
+
+/**
+ * The checkpoint part of an example's training loop, after step `step` of
+ * `total`: saves when `--checkpoint-every` or the end says so, and at
+ * `--stop-at` (then the loop stops). Returns the step of the latest save.
+ */
+export async function checkpointAfter(
+  step: number,
+  total: number,
+  config: { checkpointEvery: number; stopAt: number },
+  lastSaved: number,
+  save: (step: number) => Promise<void>,
+): Promise<{ lastSaved: number; stop: boolean }> {
+  const final = step === total;
+  let saved = lastSaved;
+  if (config.checkpointEvery > 0 && (step % config.checkpointEvery === 0 || final)) {
+    await save(step);
+    saved = step;
+  }
+  const stop = step === config.stopAt && !final;
+  if (stop && saved !== step) {
+    await save(step);
+    saved = step;
+  }
+  return { lastSaved: saved, stop };
+}
+
+/** Adds where the last good checkpoint is (or that there is none) to a divergence message. */
+export function noteLastCheckpoint(error: unknown, lastSaved: number, path: string): void {
+  if (!(error instanceof DivergenceError)) return;
+  error.message += lastSaved >= 0
+    ? `; the last good checkpoint (step ${lastSaved}) is kept in ${path}`
+    : "; no checkpoint was saved before it";
 }
