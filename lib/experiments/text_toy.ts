@@ -176,14 +176,10 @@ export class TextToyTrainer {
     this.discriminatorOptimizer = new Adam({ learningRate, beta1, beta2 });
     this.discriminatorOptimizer.track(this.discriminator.variables);
     this.modelOptimizer = new Adam({ learningRate, beta1, beta2 });
-    const separate = this.prior instanceof ParticlePrior && particleLearningRate !== learningRate;
-    if (separate) {
+    if (this.prior instanceof ParticlePrior && particleLearningRate !== learningRate) {
       this.priorOptimizer = new Adam({ learningRate: particleLearningRate, beta1, beta2 });
-      this.priorOptimizer.track([(this.prior as ParticlePrior).z]);
     }
-    this.modelOptimizer.track(
-      separate ? [...this.encoder.variables, ...this.generator.variables] : this.modelVariables,
-    );
+    for (const [optimizer, variables] of this.#modelGroups()) optimizer.track(variables);
     this.#vocabulary = this.codec.encode(words);
   }
 
@@ -196,14 +192,6 @@ export class TextToyTrainer {
     return this.priorOptimizer
       ? [[this.modelOptimizer, networks], [this.priorOptimizer, [prior.z]]]
       : [[this.modelOptimizer, [...networks, prior.z]]];
-  }
-
-  get modelVariables(): Variable[] {
-    return [
-      ...this.encoder.variables,
-      ...this.generator.variables,
-      ...(this.prior instanceof ParticlePrior ? [this.prior.z] : []),
-    ];
   }
 
   /**
@@ -273,17 +261,16 @@ export class TextToyTrainer {
       return [this.encoder.apply(x), z.clone(), this.#generate(z)];
     });
     fakeLatents.dispose();
-    const dGroups: [Adam, Variable[]][] = [[
-      this.discriminatorOptimizer,
-      this.discriminator.variables,
-    ]];
-    const dLoss = minimizeWith(dGroups, () => {
-      const [real, fake] = this.#critics([x, codes], [fakeX, fakeZ]);
-      const loss = this.loss.dLoss(real, fake);
-      if (this.r1Gamma === 0) return loss;
-      const penalty = r1Penalty((words) => this.#critic(words, codes), x, this.r1Gamma);
-      return tf.add(loss, penalty) as Scalar;
-    });
+    const dLoss = minimizeWith(
+      [[this.discriminatorOptimizer, this.discriminator.variables]],
+      () => {
+        const [real, fake] = this.#critics([x, codes], [fakeX, fakeZ]);
+        const loss = this.loss.dLoss(real, fake);
+        if (this.r1Gamma === 0) return loss;
+        const penalty = r1Penalty((words) => this.#critic(words, codes), x, this.r1Gamma);
+        return tf.add(loss, penalty) as Scalar;
+      },
+    );
     tf.dispose([codes, fakeZ, fakeX]);
 
     // E + G + particle step on fresh latents. D's loss with the roles swapped:
