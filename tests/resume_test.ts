@@ -41,10 +41,12 @@ for (
   const [example, length, flags] of [
     ["100gaussians", "--steps", GAUSSIANS],
     ["100gaussians_no_particle_prior", "--steps", GAUSSIANS],
+    ["100gaussians", "--steps", [...GAUSSIANS, "--sparse"]],
     ["five_modes", "--iterations", FIVE_MODES],
   ] as const
 ) {
-  Deno.test(`${example} stopped at step 20 and resumed equals an uninterrupted run`, async () => {
+  const variant = flags.includes("--sparse") ? " --sparse" : "";
+  Deno.test(`${example}${variant} stopped at step 20 and resumed equals an uninterrupted run`, async () => {
     const dir = await Deno.makeTempDir();
     const straight = await runExample(example, [length, "40", ...flags, "--out", `${dir}/a`]);
     assert.equal(straight.code, 0, straight.stderr);
