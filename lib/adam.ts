@@ -5,7 +5,7 @@
  */
 import * as tf from "./tf.ts";
 import { checkInteger, checkNumber } from "./validate.ts";
-import type { Tensor, Variable } from "./types.ts";
+import type { Scalar, Tensor, Variable } from "./types.ts";
 
 /** Options for {@linkcode Adam}. */
 export interface AdamOptions {
@@ -139,4 +139,33 @@ export class Adam {
     for (const { m, v } of this.#slots.values()) tf.dispose([m, v]);
     this.#slots.clear();
   }
+}
+
+/**
+ * One step of each optimizer on its own variables, all with gradients of
+ * the same `loss()`; returns the loss (the caller disposes it).
+ *
+ * @example
+ * ```ts
+ * import { Adam, minimize, tf } from "@particlegan/particlegan";
+ * import type { Scalar } from "@particlegan/particlegan";
+ *
+ * const w = tf.variable(tf.tensor1d([1, -2]));
+ * const adam = new Adam({ learningRate: 0.1 });
+ * const loss = minimize([[adam, [w]]], () => tf.sum(tf.square(w)) as Scalar);
+ * console.log(loss.dataSync()[0]); // 5, the loss before the step
+ * loss.dispose();
+ * adam.dispose();
+ * w.dispose();
+ * ```
+ */
+export function minimize(groups: readonly [Adam, Variable[]][], loss: () => Scalar): Scalar {
+  const { value, grads } = tf.variableGrads(loss, groups.flatMap(([, variables]) => variables));
+  for (const [optimizer, variables] of groups) {
+    optimizer.applyGradients(
+      variables.map((variable) => ({ variable, gradient: grads[variable.name] })),
+    );
+  }
+  tf.dispose(Object.values(grads));
+  return value;
 }

@@ -159,18 +159,14 @@ export async function saveCheckpoint(
     if (variable.dtype !== "float32") {
       throw new TypeError(`${name} is ${variable.dtype}, not float32`);
     }
-    const data = values[i] as Float32Array;
-    // A diverged state must never replace the last good checkpoint.
+    tensors[name] = { dtype: "float32", shape: variable.shape, data: values[i] as Float32Array };
+  });
+  Object.assign(tensors, state.arrays);
+  // A diverged state must never replace the last good checkpoint.
+  for (const [name, { data }] of Object.entries(tensors)) {
     if (!data.every(Number.isFinite)) {
       throw new CheckpointError(`refusing to save ${path}: ${name} holds NaN or Inf`);
     }
-    tensors[name] = { dtype: "float32", shape: variable.shape, data };
-  });
-  for (const [name, array] of Object.entries(state.arrays ?? {})) {
-    if (!array.data.every(Number.isFinite)) {
-      throw new CheckpointError(`refusing to save ${path}: ${name} holds NaN or Inf`);
-    }
-    tensors[name] = array;
   }
   for (const [name, array] of Object.entries(extra)) tensors[`extra.${name}`] = array;
   const rngs = Object.fromEntries(
@@ -270,22 +266,17 @@ export function restoreTrainingState(state: TrainingState, checkpoint: Checkpoin
       expected.set(slotName(name, parameters[i], "v"), v);
     });
   }
-  for (const [name, variable] of expected) {
-    const saved = checkpoint.tensors[name];
-    if (!saved) throw new CheckpointError(`checkpoint has no tensor ${name}`);
-    if (!tf.util.arraysEqual(saved.shape, variable.shape)) {
-      throw new CheckpointError(
-        `checkpoint tensor ${name} has shape [${saved.shape}], the model expects [${variable.shape}]`,
-      );
-    }
-  }
   const arrays = state.arrays ?? {};
-  for (const [name, array] of Object.entries(arrays)) {
+  const shapes = [
+    ...[...expected].map(([name, variable]) => [name, variable.shape] as const),
+    ...Object.entries(arrays).map(([name, array]) => [name, array.shape] as const),
+  ];
+  for (const [name, shape] of shapes) {
     const saved = checkpoint.tensors[name];
     if (!saved) throw new CheckpointError(`checkpoint has no tensor ${name}`);
-    if (!tf.util.arraysEqual(saved.shape, array.shape)) {
+    if (!tf.util.arraysEqual(saved.shape, shape)) {
       throw new CheckpointError(
-        `checkpoint tensor ${name} has shape [${saved.shape}], the model expects [${array.shape}]`,
+        `checkpoint tensor ${name} has shape [${saved.shape}], the model expects [${shape}]`,
       );
     }
   }

@@ -12,7 +12,7 @@ import { SparseParticlePrior } from "./sparse_prior.ts";
 import { r1Penalty } from "./r1.ts";
 import { VICRegLoss } from "./vicreg.ts";
 import { checkNumber } from "./validate.ts";
-import { Adam } from "./adam.ts";
+import { Adam, minimize } from "./adam.ts";
 import { EMA } from "./ema.ts";
 import type { TrainingState } from "./checkpoint.ts";
 import type { Scalar, Tensor, Tensor2D, Variable } from "./types.ts";
@@ -322,18 +322,13 @@ export class GANTrainer {
     const fakeLatents = this.#latents(batchSize);
     const fake = tf.tidy(() => g.apply(fakeLatents.z()));
     fakeLatents.dispose();
-    const dVariables = d.variables;
-    const { value: dLoss, grads: dGrads } = tf.variableGrads(() => {
+    const dLoss = minimize([[this.discriminatorOptimizer, d.variables]], () => {
       const [realLogits, fakeLogits] = stackedLogits(d, real, fake);
       const loss = this.loss.dLoss(realLogits, fakeLogits);
       if (this.r1Gamma === 0) return loss;
       return tf.add(loss, r1Penalty((x) => d.apply(x), real, this.r1Gamma)) as Scalar;
-    }, dVariables);
+    });
     fake.dispose();
-    this.discriminatorOptimizer.applyGradients(
-      dVariables.map((variable) => ({ variable, gradient: dGrads[variable.name] })),
-    );
-    tf.dispose(Object.values(dGrads));
 
     // G + prior step on fresh latents.
     const latents = this.#latents(batchSize);

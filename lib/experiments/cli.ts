@@ -39,7 +39,7 @@ export class UsageError extends Error {
 }
 
 /** `camelCase` -> `kebab-case`, the flags' spelling on the command line. */
-function kebab(name: string): string {
+export function kebab(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 

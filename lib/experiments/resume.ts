@@ -6,7 +6,7 @@
  */
 import { CheckpointError, loadCheckpoint } from "../checkpoint.ts";
 import type { Checkpoint } from "../checkpoint.ts";
-import { explicitFlags } from "./cli.ts";
+import { explicitFlags, kebab } from "./cli.ts";
 import { DivergenceError } from "./output.ts";
 
 /** The checkpoint's file name inside a run's output directory. */
@@ -49,9 +49,7 @@ export async function loadResume<C extends ResumableConfig>(
     if (!given.has(name)) continue;
     if (fixed.includes(name) && config[name] !== info.config[name]) {
       throw new CheckpointError(
-        `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${
-          config[name]
-        } does not match ` +
+        `--${kebab(name)} ${config[name]} does not match ` +
           `the checkpoint's ${info.config[name]}: a resumed run keeps its shapes, data and seed`,
       );
     }

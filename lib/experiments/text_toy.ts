@@ -6,7 +6,7 @@
  * @module
  */
 import * as tf from "../tf.ts";
-import { Adam } from "../adam.ts";
+import { Adam, minimize } from "../adam.ts";
 import type { TrainingState } from "../checkpoint.ts";
 import { GANLoss } from "../gan_loss.ts";
 import { GaussianPrior } from "../gaussian_prior.ts";
@@ -63,18 +63,6 @@ export interface TextToyReport {
   typo?: string;
   /** E(typo) (first two dimensions), when a typo was asked for. */
   typoCode?: Float32Array;
-}
-
-/** One step of each optimizer on its variables' gradients of `loss()`; returns the loss (kept). */
-function minimizeWith(groups: [Adam, Variable[]][], loss: () => Scalar): Scalar {
-  const { value, grads } = tf.variableGrads(loss, groups.flatMap(([, variables]) => variables));
-  for (const [optimizer, variables] of groups) {
-    optimizer.applyGradients(
-      variables.map((variable) => ({ variable, gradient: grads[variable.name] })),
-    );
-  }
-  tf.dispose(Object.values(grads));
-  return value;
 }
 
 /** Rows of width `zDim` cut (or zero-padded) to their first two values: `[x0, y0, x1, y1, ...]`. */
@@ -261,7 +249,7 @@ export class TextToyTrainer {
       return [this.encoder.apply(x), z.clone(), this.#generate(z)];
     });
     fakeLatents.dispose();
-    const dLoss = minimizeWith(
+    const dLoss = minimize(
       [[this.discriminatorOptimizer, this.discriminator.variables]],
       () => {
         const [real, fake] = this.#critics([x, codes], [fakeX, fakeZ]);
@@ -277,7 +265,7 @@ export class TextToyTrainer {
     // E wants its pairs judged fake, G and the particles want theirs judged real.
     const latents = this.#latents(batchSize);
     const particles = this.prior instanceof ParticlePrior ? this.prior.z : undefined;
-    const modelLoss = minimizeWith(this.#modelGroups(), () => {
+    const modelLoss = minimize(this.#modelGroups(), () => {
       const z = latents.z();
       const [generated, encoded] = this.#critics([this.#generate(z), z], [
         x,
