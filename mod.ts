@@ -35,6 +35,8 @@ export * from "./lib/rng.ts";
 export * from "./lib/adam.ts";
 export * from "./lib/ema.ts";
 export * from "./lib/mlp.ts";
+export * from "./lib/backprop.ts";
+export * from "./lib/gan_gradients.ts";
 export * from "./lib/prior.ts";
 export * from "./lib/sparse_prior.ts";
 export * from "./lib/quasirandom.ts";

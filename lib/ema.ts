@@ -4,7 +4,8 @@
  * @module
  */
 import * as tf from "./tf.ts";
-import { checkNumber } from "./validate.ts";
+import { checkChoice, checkNumber } from "./validate.ts";
+import { assignValues, readCopy, tensorsOnHost } from "./host_math.ts";
 import type { Variable } from "./types.ts";
 
 /**
@@ -29,10 +30,17 @@ import type { Variable } from "./types.ts";
 export class EMA {
   /** Weight of the old average at each update. */
   readonly decay: number;
+  /** Where updates run: host (JavaScript, the kernels' float32 bits), device, or auto (host on wasm and cpu). */
+  readonly updateOn: "auto" | "host" | "device";
   #shadows = new Map<Variable, Variable>();
 
-  /** Copies `variables` as the starting averages; `decay` in [0, 1). */
-  constructor(variables: readonly Variable[], decay: number) {
+  /** Copies `variables` as the starting averages; `decay` in [0, 1); `updateOn` as {@linkcode AdamOptions.updateOn}. */
+  constructor(
+    variables: readonly Variable[],
+    decay: number,
+    updateOn: "auto" | "host" | "device" = "auto",
+  ) {
+    this.updateOn = checkChoice("updateOn", updateOn, ["auto", "host", "device"] as const);
     this.decay = checkNumber("decay", decay, 0, 1);
     if (decay === 1) throw new RangeError("EMA decay must be < 1; got 1");
     for (const v of variables) {
@@ -49,6 +57,21 @@ export class EMA {
 
   /** Moves every average one step towards its variable's current value. */
   update(): void {
+    if (this.updateOn === "host" || (this.updateOn === "auto" && tensorsOnHost())) {
+      // The kernels' float32 arithmetic, one JavaScript pass per variable.
+      const rate = Math.fround(1 - this.decay);
+      for (const [variable, shadow] of this.#shadows) {
+        const values = variable.dataSync() as Float32Array;
+        const average = readCopy(shadow);
+        for (let i = 0; i < average.length; i++) {
+          average[i] = Math.fround(
+            average[i] + Math.fround(Math.fround(values[i] - average[i]) * rate),
+          );
+        }
+        assignValues(shadow, average);
+      }
+      return;
+    }
     tf.tidy(() => {
       for (const [variable, shadow] of this.#shadows) {
         // shadow + (1 - decay) * (value - shadow): one multiply fewer than the textbook form.

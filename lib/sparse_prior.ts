@@ -10,6 +10,7 @@ import { Rng } from "./rng.ts";
 import { r2NormalArray } from "./quasirandom.ts";
 import { checkChoice, checkInteger, checkNumber } from "./validate.ts";
 import type { Tensor2D } from "./types.ts";
+import { adamConstants, adamUpdateInPlace } from "./host_math.ts";
 
 /** Options for {@linkcode SparseParticlePrior}. */
 export interface SparseParticlePriorOptions {
@@ -32,8 +33,6 @@ export interface SparseParticlePriorOptions {
   /** Adam denominator offset (default 1e-8). */
   epsilon?: number;
 }
-
-const f32 = Math.fround;
 
 /**
  * `numParticles x zDim` particles with their Adam moments in three host
@@ -138,25 +137,9 @@ export class SparseParticlePrior {
         `gradients must hold ${indices.length} x ${d} values; got ${gradients.length}`,
       );
     }
-    const t = ++this.step;
-    // The same float32 operations, in the same order, as Adam on the device.
-    const b1 = f32(this.beta1), b2 = f32(this.beta2);
-    const c1 = f32(1 - this.beta1), c2 = f32(1 - this.beta2);
-    const stepSize = f32(this.learningRate / (1 - this.beta1 ** t));
-    const rootCorrection2 = f32(Math.sqrt(1 - this.beta2 ** t));
-    const eps = f32(this.epsilon);
+    const k = adamConstants(this.learningRate, this.beta1, this.beta2, this.epsilon, ++this.step);
     for (let i = 0; i < indices.length; i++) {
-      const base = indices[i] * d;
-      for (let k = 0; k < d; k++) {
-        const g = gradients[i * d + k];
-        const j = base + k;
-        const m = f32(f32(this.m[j] * b1) + f32(g * c1));
-        const v = f32(f32(this.v[j] * b2) + f32(f32(g * g) * c2));
-        const denominator = f32(f32(f32(Math.sqrt(v)) / rootCorrection2) + eps);
-        this.m[j] = m;
-        this.v[j] = v;
-        this.values[j] = f32(this.values[j] - f32(f32(m / denominator) * stepSize));
-      }
+      adamUpdateInPlace(this.values, this.m, this.v, gradients, indices[i] * d, i * d, d, k);
     }
   }
 }

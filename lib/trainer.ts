@@ -15,16 +15,33 @@ import { checkNumber } from "./validate.ts";
 import { Adam, minimize } from "./adam.ts";
 import { EMA } from "./ema.ts";
 import type { TrainingState } from "./checkpoint.ts";
-import type { Scalar, Tensor, Tensor2D, Variable } from "./types.ts";
+import type { Scalar, Tensor, Tensor1D, Tensor2D, Variable } from "./types.ts";
+import { discriminatorGradients, generatorGradients, splitRows } from "./gan_gradients.ts";
 
 /**
  * D's logits for real and fake rows from one pass over both (half the
  * kernels of two passes; each row's logit is the same).
  */
 function stackedLogits(d: MLP, real: Tensor, fake: Tensor): [Tensor, Tensor] {
-  const logits = d.apply(tf.concat([real, fake], 0));
-  const n = real.shape[0];
-  return [tf.slice(logits, [0, 0], [n, 1]), tf.slice(logits, [n, 0], [fake.shape[0], 1])];
+  return splitRows(d.apply(tf.concat([real, fake], 0)), real.shape[0]);
+}
+
+/** One batch's latents and how their gradient reaches the particles. */
+interface BatchLatents {
+  /** The batch's latents `[n, zDim]`. */
+  z: () => Tensor2D;
+  /** For particles: the tensor the particle gradient is taken for (the table, or the batch's distinct rows). */
+  table?: Tensor2D;
+  /** For particles: each batch row's row in `table`. */
+  inverse?: Tensor1D;
+  /** The batch's distinct particles (at least 2) for the spread penalty. */
+  unique?: () => Tensor2D;
+  /** Places a gradient of `unique()` into a gradient of `table`. */
+  scatterUnique?: (gradient: Tensor, shape: number[]) => Tensor;
+  /** For a sparse table: the distinct rows, ascending. */
+  uniqueRows?: Int32Array;
+  /** Frees what the latents hold. */
+  dispose: () => void;
 }
 
 /** Options for {@linkcode GANTrainer}. */
@@ -309,69 +326,95 @@ export class GANTrainer {
   /** One D update, then one G + prior update, on the real batch `real`. */
   step(real: Tensor2D): void {
     const d = this.discriminator;
-    const g = this.generator;
     if (real.rank !== 2 || real.shape[1] !== d.inputSize) {
       throw new RangeError(
         `real batch must have shape [n, ${d.inputSize}]; got [${real.shape.join(", ")}]`,
       );
     }
-    const batchSize = real.shape[0];
     tf.dispose(this.#losses);
-
-    // D step: G's output is computed outside the tape, so no gradient flows into G.
-    const fakeLatents = this.#latents(batchSize);
-    const fake = tf.tidy(() => g.apply(fakeLatents.z()));
-    fakeLatents.dispose();
-    const dLoss = minimize([[this.discriminatorOptimizer, d.variables]], () => {
-      const [realLogits, fakeLogits] = stackedLogits(d, real, fake);
-      const loss = this.loss.dLoss(realLogits, fakeLogits);
-      if (this.r1Gamma === 0) return loss;
-      return tf.add(loss, r1Penalty((x) => d.apply(x), real, this.r1Gamma)) as Scalar;
-    });
-    fake.dispose();
-
-    // G + prior step on fresh latents.
-    const latents = this.#latents(batchSize);
-    const gVariables = g.variables;
-    const particles = this.prior instanceof ParticlePrior ? this.prior.z : latents.rows;
-    // G's loss and the spread penalty, kept for readLosses().
-    const parts: Scalar[] = [];
-    const { value, grads } = tf.variableGrads(() => {
-      const fake = g.apply(latents.z());
-      let gLoss: Scalar;
-      if (this.loss.mode === "vanilla") {
-        gLoss = this.loss.gLoss(d.apply(fake));
-      } else {
-        const [realLogits, fakeLogits] = stackedLogits(d, real, fake);
-        gLoss = this.loss.gLoss(fakeLogits, realLogits);
-      }
-      if (!latents.unique) return gLoss;
-      const spread = this.vicreg.compute(latents.unique());
-      parts.push(tf.keep(gLoss), tf.keep(spread));
-      return tf.add(gLoss, tf.mul(this.vicregWeight, spread)) as Scalar;
-    }, particles ? [...gVariables, particles] : gVariables);
-    this.generatorOptimizer.applyGradients(
-      gVariables.map((variable) => ({ variable, gradient: grads[variable.name] })),
-    );
-    if (particles && this.priorOptimizer) {
-      this.priorOptimizer.applyGradients([{
-        variable: particles,
-        gradient: grads[particles.name],
-      }]);
-    }
-    if (latents.rows && this.prior instanceof SparseParticlePrior) {
-      // A host round trip of the batch's rows only (dataSync: cheap on WASM and cpu).
-      this.prior.applyGradients(
-        latents.uniqueRows!,
-        grads[latents.rows.name].dataSync() as Float32Array,
-      );
-    }
-    tf.dispose(Object.values(grads));
-    latents.dispose();
-    if (parts.length) value.dispose();
-    this.#losses = parts.length ? [dLoss, ...parts] : [dLoss, value];
+    const dLoss = this.#discriminatorStep(real);
+    this.#losses = [dLoss, ...this.#generatorStep(real)];
     this.ema?.update();
     this.stepCount++;
+  }
+
+  /** D's update on `real` against G's samples on fresh latents (no gradient into G). */
+  #discriminatorStep(real: Tensor2D): Scalar {
+    const d = this.discriminator;
+    const n = real.shape[0];
+    const latents = this.#latents(n);
+    const fake = tf.tidy(() => this.generator.apply(latents.z()));
+    latents.dispose();
+    if (this.r1Gamma > 0) {
+      // R1 differentiates D's input gradient: a second-order gradient, so the tape.
+      const loss = minimize([[this.discriminatorOptimizer, d.variables]], () => {
+        const [realLogits, fakeLogits] = stackedLogits(d, real, fake);
+        const adversarial = this.loss.dLoss(realLogits, fakeLogits);
+        return tf.add(adversarial, r1Penalty((x) => d.apply(x), real, this.r1Gamma)) as Scalar;
+      });
+      fake.dispose();
+      return loss;
+    }
+    const { loss, gradients: grads } = discriminatorGradients(d, this.loss, real, fake);
+    fake.dispose();
+    this.discriminatorOptimizer.applyGradients(
+      d.variables.map((variable, i) => ({ variable, gradient: grads[i] })),
+    );
+    tf.dispose(grads);
+    return loss;
+  }
+
+  /**
+   * G's and the particles' update on fresh latents; returns G's loss and, for
+   * particles, the unweighted spread penalty.
+   */
+  #generatorStep(real: Tensor2D): Scalar[] {
+    const d = this.discriminator;
+    const g = this.generator;
+    const prior = this.prior;
+    const latents = this.#latents(real.shape[0]);
+    const hasParticles = !(prior instanceof GaussianPrior);
+    const { losses, gGrads, zGrad } = tf.tidy(() => {
+      const { loss: gLoss, gradients: weights, latentGradient: dz } = generatorGradients(
+        g,
+        d,
+        this.loss,
+        latents.z(),
+        real,
+        hasParticles,
+      );
+      const losses: Scalar[] = [gLoss];
+      let zGrad: Tensor | undefined;
+      if (latents.table) {
+        // dL/d(table): each drawn row's gradient, summed over repeats (scatter
+        // adds duplicates), plus the weighted spread penalty's on the unique rows.
+        zGrad = tf.scatterND(tf.expandDims(latents.inverse!, 1), dz!, latents.table.shape);
+        if (latents.unique) {
+          const uniqueRows = latents.unique();
+          const { value: spread, grad } = tf.valueAndGrad((u: Tensor) => this.vicreg.compute(u))(
+            uniqueRows,
+          );
+          const weighted = tf.mul(grad, this.vicregWeight);
+          zGrad = tf.add(zGrad, latents.scatterUnique!(weighted, latents.table.shape));
+          losses.push(spread);
+        }
+      }
+      return { losses, gGrads: weights, zGrad };
+    });
+    this.generatorOptimizer.applyGradients(
+      g.variables.map((variable, i) => ({ variable, gradient: gGrads[i] })),
+    );
+    if (zGrad && prior instanceof ParticlePrior) {
+      this.priorOptimizer!.applyGradients([{ variable: prior.z, gradient: zGrad }]);
+    }
+    if (zGrad && prior instanceof SparseParticlePrior) {
+      // A host round trip of the batch's rows only (dataSync: cheap on WASM and cpu).
+      prior.applyGradients(latents.uniqueRows!, zGrad.dataSync() as Float32Array);
+    }
+    tf.dispose(gGrads);
+    zGrad?.dispose();
+    latents.dispose();
+    return losses;
   }
 
   /**
@@ -387,40 +430,37 @@ export class GANTrainer {
    * Fresh latents for one batch. For particles: a function that gathers the
    * rows (so gathering happens on the tape) and one that gathers the unique rows.
    */
-  #latents(batchSize: number): {
-    z: () => Tensor2D;
-    unique?: () => Tensor2D;
-    rows?: Variable;
-    uniqueRows?: Int32Array;
-    dispose: () => void;
-  } {
+  #latents(batchSize: number): BatchLatents {
     const prior = this.prior;
     if (prior instanceof GaussianPrior) {
       const z = prior.sample(batchSize);
-      return { z: () => z, unique: undefined, dispose: () => z.dispose() };
+      return { z: () => z, dispose: () => z.dispose() };
     }
+    const drawn = prior.drawIndices(batchSize);
+    const uniqueRows = Int32Array.from(new Set(drawn)).sort();
     if (prior instanceof SparseParticlePrior) {
-      // Upload the distinct rows as a temporary variable; the batch gathers from it.
-      const drawn = prior.drawIndices(batchSize);
-      const uniqueRows = Int32Array.from(new Set(drawn)).sort();
+      // Upload the distinct rows; the batch gathers from them.
       const position = new Map(Array.from(uniqueRows, (row, i) => [row, i]));
       const inverse = tf.tensor1d(Int32Array.from(drawn, (row) => position.get(row)!), "int32");
-      const rows = tf.tidy(() => tf.variable(prior.rows(uniqueRows)));
+      const rows = prior.rows(uniqueRows);
       return {
         z: () => tf.gather(rows, inverse) as Tensor2D,
+        table: rows,
+        inverse,
         unique: uniqueRows.length >= 2 ? () => rows : undefined,
-        rows,
+        scatterUnique: (gradient) => gradient,
         uniqueRows,
         dispose: () => tf.dispose([inverse, rows]),
       };
     }
-    const drawn = prior.drawIndices(batchSize);
     const indices = tf.tensor1d(drawn, "int32");
-    const uniqueRows = Int32Array.from(new Set(drawn)).sort();
     const unique = tf.tensor1d(uniqueRows, "int32");
     return {
       z: () => prior.gather(indices),
+      table: prior.z as Tensor2D,
+      inverse: indices,
       unique: uniqueRows.length >= 2 ? () => prior.gather(unique) : undefined,
+      scatterUnique: (gradient, shape) => tf.scatterND(tf.expandDims(unique, 1), gradient, shape),
       dispose: () => tf.dispose([indices, unique]),
     };
   }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Adam, Rng, tf } from "../mod.ts";
+import { Adam, EMA, Rng, tf } from "../mod.ts";
 import { assertClose, assertNoLeak, onBackends } from "./helpers.ts";
 
 /** PyTorch's Adam in float64, the reference. */
@@ -28,24 +28,64 @@ function referenceAdam(
 
 Deno.test("Adam.applyGradients() matches PyTorch's Adam over 50 steps", async () => {
   await onBackends(async () => {
-    const rng = new Rng(5);
-    const start = rng.normalArray(12);
-    const gradients = Array.from({ length: 50 }, () => Array.from(rng.normalArray(12)));
-    const w = tf.variable(tf.tensor2d(start, [3, 4]));
-    const adam = new Adam({ learningRate: 0.01, beta1: 0.5, beta2: 0.999 });
-    adam.track([w]); // the moments exist before the loop, so the count must stay flat
-    await assertNoLeak("Adam steps", () => {
-      for (const g of gradients) {
-        const gradient = tf.tensor2d(g, [3, 4]);
-        adam.applyGradients([{ variable: w, gradient }]);
-        gradient.dispose();
+    for (const updateOn of ["host", "device"] as const) await adamAgainstPyTorch(updateOn);
+  });
+});
+
+async function adamAgainstPyTorch(updateOn: "host" | "device"): Promise<void> {
+  const rng = new Rng(5);
+  const start = rng.normalArray(12);
+  const gradients = Array.from({ length: 50 }, () => Array.from(rng.normalArray(12)));
+  const w = tf.variable(tf.tensor2d(start, [3, 4]));
+  const adam = new Adam({ learningRate: 0.01, beta1: 0.5, beta2: 0.999, updateOn });
+  adam.track([w]); // the moments exist before the loop, so the count must stay flat
+  await assertNoLeak("Adam steps", () => {
+    for (const g of gradients) {
+      const gradient = tf.tensor2d(g, [3, 4]);
+      adam.applyGradients([{ variable: w, gradient }]);
+      gradient.dispose();
+    }
+  });
+  assert.equal(adam.step, 50);
+  const expected = referenceAdam(Array.from(start), gradients, 0.01, 0.5, 0.999, 1e-8);
+  assertClose(await w.data(), expected, 1e-5, `parameters (${updateOn})`);
+  adam.dispose();
+  w.dispose();
+}
+
+Deno.test("Adam and EMA give the same bits on the host as with device kernels", async () => {
+  await onBackends(async () => {
+    const rng = new Rng(11);
+    const start = rng.normalArray(300);
+    const run = async (updateOn: "host" | "device") => {
+      const w = tf.variable(tf.tensor2d(start, [20, 15]));
+      const adam = new Adam({ learningRate: 3e-3, beta1: 0.5, beta2: 0.99, updateOn });
+      const ema = new EMA([w], 0.9, updateOn);
+      const gradientRng = new Rng(12);
+      for (let i = 0; i < 40; i++) {
+        tf.tidy(() => {
+          adam.applyGradients([{
+            variable: w,
+            gradient: tf.tensor2d(gradientRng.normalArray(300), [20, 15]),
+          }]);
+        });
+        ema.update();
       }
+      const out = [
+        await w.data(),
+        await adam.slots[0].m.data(),
+        await adam.slots[0].v.data(),
+        await ema.shadowOf(w).data(),
+      ];
+      adam.dispose();
+      ema.dispose();
+      w.dispose();
+      return out.map((x) => Array.from(x));
+    };
+    const [host, device] = [await run("host"), await run("device")];
+    ["parameters", "first moments", "second moments", "averages"].forEach((what, i) => {
+      assert.deepEqual(host[i], device[i], `${what} (${tf.getBackend()})`);
     });
-    assert.equal(adam.step, 50);
-    const expected = referenceAdam(Array.from(start), gradients, 0.01, 0.5, 0.999, 1e-8);
-    assertClose(await w.data(), expected, 1e-5, "parameters");
-    adam.dispose();
-    w.dispose();
   });
 });
 
@@ -84,6 +124,11 @@ Deno.test("Adam rejects bad hyperparameters and mismatched gradients", () => {
   assert.throws(() => new Adam({ learningRate: 1e-3, beta1: 1 }), /betas must be < 1/);
   assert.throws(() => new Adam({ learningRate: 1e-3, beta2: -0.1 }), RangeError);
   assert.throws(() => new Adam({ learningRate: 1e-3, epsilon: -1 }), RangeError);
+  assert.throws(
+    // @ts-expect-error: not an option
+    () => new Adam({ learningRate: 1e-3, updateOn: "gpu" }),
+    /updateOn must be one of/,
+  );
   const w = tf.variable(tf.zeros([2, 2]));
   const adam = new Adam({ learningRate: 1e-3 });
   const gradient = tf.zeros([4]);
