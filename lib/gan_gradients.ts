@@ -9,6 +9,7 @@
 import * as tf from "./tf.ts";
 import { mlpBackward, mlpForward } from "./backprop.ts";
 import type { GANLoss } from "./gan_loss.ts";
+import { r1Penalty } from "./r1.ts";
 import type { MLP } from "./mlp.ts";
 import type { Scalar, Tensor, Tensor2D } from "./types.ts";
 
@@ -26,6 +27,24 @@ export interface GeneratorGradients extends LossGradients {
   latentGradient?: Tensor2D;
 }
 
+/** Options of {@linkcode discriminatorGradients}. */
+export interface DiscriminatorGradientOptions {
+  /** R1 penalty weight on `real` (default 0: off). */
+  r1Gamma?: number;
+  /** Multiplies the loss and its gradients (a shard's share of the batch; default 1). */
+  scale?: number;
+}
+
+/** Options of {@linkcode generatorGradients}. */
+export interface GeneratorGradientOptions {
+  /** The real rows the relativistic modes compare with (vanilla mode ignores them). */
+  real?: Tensor2D;
+  /** Also return the gradient of the latents (default false). */
+  latentGradient?: boolean;
+  /** Multiplies the loss and its gradients (a shard's share of the batch; default 1). */
+  scale?: number;
+}
+
 /** The first `n` rows of `x` and the rest. */
 export function splitRows(x: Tensor2D, n: number): [Tensor2D, Tensor2D] {
   const width = x.shape[1];
@@ -33,8 +52,9 @@ export function splitRows(x: Tensor2D, n: number): [Tensor2D, Tensor2D] {
 }
 
 /**
- * D's loss on `real` against `fake` and its gradients. D runs once over both
- * (concatenated rows); nothing flows into whatever produced `fake`.
+ * D's loss on `real` against `fake` (plus R1 on `real` when asked) and its
+ * gradients. D runs once over both (concatenated rows); nothing flows into
+ * whatever produced `fake`.
  *
  * @example
  * ```ts
@@ -55,13 +75,29 @@ export function discriminatorGradients(
   loss: GANLoss,
   real: Tensor2D,
   fake: Tensor2D,
+  options: DiscriminatorGradientOptions = {},
 ): LossGradients {
+  const { r1Gamma = 0, scale = 1 } = options;
+  if (r1Gamma > 0) {
+    // R1 differentiates D's input gradient: a second-order gradient, so the tape.
+    return tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => {
+        const [realLogits, fakeLogits] = splitRows(
+          d.apply(tf.concat([real, fake], 0)),
+          real.shape[0],
+        );
+        const penalty = r1Penalty((x) => d.apply(x), real, r1Gamma);
+        return tf.mul(tf.add(loss.dLoss(realLogits, fakeLogits), penalty), scale) as Scalar;
+      }, d.variables);
+      return { loss: value, gradients: d.variables.map((v) => grads[v.name]) };
+    });
+  }
   return tf.tidy(() => {
     const n = real.shape[0];
     const trace = mlpForward(d, tf.concat([real, fake], 0));
     const [realLogits, fakeLogits] = splitRows(trace.output, n);
     const { value, grads: [dReal, dFake] } = tf.valueAndGrads((r: Tensor, f: Tensor) =>
-      loss.dLoss(r, f)
+      tf.mul(loss.dLoss(r, f), scale) as Scalar
     )([realLogits, fakeLogits]);
     const dLogits = tf.concat([dReal, dFake], 0) as Tensor2D;
     const { weights } = mlpBackward(d, trace, dLogits, { weights: true, input: false });
@@ -71,9 +107,9 @@ export function discriminatorGradients(
 
 /**
  * G's adversarial loss on latents `z` and its gradients (and, with
- * `latentGradient`, the latents' own gradient, for particles). `real` gives
- * the real logits the relativistic modes compare with (held fixed: they do
- * not depend on G); vanilla mode ignores it.
+ * `latentGradient`, the latents' own gradient, for particles). The
+ * relativistic modes compare with D's logits on `options.real`, held fixed:
+ * they do not depend on G.
  *
  * @example
  * ```ts
@@ -81,14 +117,9 @@ export function discriminatorGradients(
  *
  * const g = new MLP({ sizes: [2, 8, 2], seed: 1 });
  * const d = new MLP({ sizes: [2, 8, 1], seed: 2 });
- * const { gradients, latentGradient } = generatorGradients(
- *   g,
- *   d,
- *   new GANLoss(),
- *   tf.ones([4, 2]),
- *   undefined,
- *   true,
- * );
+ * const { gradients, latentGradient } = generatorGradients(g, d, new GANLoss(), tf.ones([4, 2]), {
+ *   latentGradient: true,
+ * });
  * console.log(gradients.length, latentGradient!.shape); // 4 [4, 2]
  * ```
  */
@@ -97,19 +128,19 @@ export function generatorGradients(
   d: MLP,
   loss: GANLoss,
   z: Tensor2D,
-  real: Tensor2D | undefined,
-  latentGradient: boolean,
+  options: GeneratorGradientOptions = {},
 ): GeneratorGradients {
+  const { real, latentGradient = false, scale = 1 } = options;
   if (loss.mode !== "vanilla" && !real) {
-    throw new TypeError(`generatorGradients in mode "${loss.mode}" needs the real batch`);
+    throw new TypeError(`generatorGradients in mode "${loss.mode}" needs the real rows`);
   }
   return tf.tidy(() => {
     const gTrace = mlpForward(g, z);
     const realLogits = loss.mode === "vanilla" ? undefined : d.apply(real!);
     const dTrace = mlpForward(d, gTrace.output);
-    const { value, grad: dLogits } = tf.valueAndGrad((f: Tensor) => loss.gLoss(f, realLogits))(
-      dTrace.output,
-    );
+    const { value, grad: dLogits } = tf.valueAndGrad((f: Tensor) =>
+      tf.mul(loss.gLoss(f, realLogits), scale) as Scalar
+    )(dTrace.output);
     const { input: dFake } = mlpBackward(d, dTrace, dLogits as Tensor2D, {
       weights: false,
       input: true,

@@ -9,27 +9,21 @@ import { GaussianPrior } from "./gaussian_prior.ts";
 import type { MLP } from "./mlp.ts";
 import { ParticlePrior } from "./prior.ts";
 import { SparseParticlePrior } from "./sparse_prior.ts";
-import { r1Penalty } from "./r1.ts";
 import { VICRegLoss } from "./vicreg.ts";
-import { checkNumber } from "./validate.ts";
-import { Adam, minimize } from "./adam.ts";
+import { checkInteger, checkNumber } from "./validate.ts";
+import { Adam } from "./adam.ts";
 import { EMA } from "./ema.ts";
 import type { TrainingState } from "./checkpoint.ts";
 import type { Scalar, Tensor, Tensor1D, Tensor2D, Variable } from "./types.ts";
-import { discriminatorGradients, generatorGradients, splitRows } from "./gan_gradients.ts";
-
-/**
- * D's logits for real and fake rows from one pass over both (half the
- * kernels of two passes; each row's logit is the same).
- */
-function stackedLogits(d: MLP, real: Tensor, fake: Tensor): [Tensor, Tensor] {
-  return splitRows(d.apply(tf.concat([real, fake], 0)), real.shape[0]);
-}
+import { discriminatorGradients, generatorGradients } from "./gan_gradients.ts";
+import type { GeneratorGradients } from "./gan_gradients.ts";
+import { Command, gradientTensors, GradientWorkers, shardSizes, sizesOf } from "./data_parallel.ts";
+import type { CommandCode } from "./data_parallel.ts";
 
 /** One batch's latents and how their gradient reaches the particles. */
 interface BatchLatents {
   /** The batch's latents `[n, zDim]`. */
-  z: () => Tensor2D;
+  z: Tensor2D;
   /** For particles: the tensor the particle gradient is taken for (the table, or the batch's distinct rows). */
   table?: Tensor2D;
   /** For particles: each batch row's row in `table`. */
@@ -146,6 +140,7 @@ export class GANTrainer {
   /** Steps taken. */
   stepCount = 0;
   #losses: Scalar[] = [];
+  #workers?: GradientWorkers;
   #schedule: { base: number; set: (learningRate: number) => void }[] = [];
 
   /** Checks that the networks fit the prior and creates the three Adam optimizers. */
@@ -323,6 +318,72 @@ export class GANTrainer {
     return state;
   }
 
+  /**
+   * Spreads each step over `shards` row shards: this thread computes the
+   * first, and `shards - 1` Deno Workers the others, on the same backend
+   * (wasm or cpu). Their gradients are summed here in a fixed order, so
+   * training stays deterministic for a seed, backend and shard count, and
+   * equals the single-thread step up to float rounding. Everything else
+   * (optimizers, averages, particles, checkpoints) stays here. Not for the
+   * relativistic-average mode, whose loss couples all rows, nor label flips.
+   * `shards = 1` stops the workers.
+   *
+   * @example
+   * ```ts
+   * import { GANTrainer, GaussianGrid, MLP, ParticlePrior, Rng } from "@particlegan/particlegan";
+   *
+   * const trainer = new GANTrainer({
+   *   generator: new MLP({ sizes: [2, 16, 2], seed: 1 }),
+   *   discriminator: new MLP({ sizes: [2, 16, 1], seed: 2 }),
+   *   prior: new ParticlePrior({ numParticles: 100, zDim: 2, seed: 3 }),
+   * });
+   * await trainer.startWorkers(2, 64);
+   * trainer.step(new GaussianGrid().sample(64, new Rng(4)));
+   * trainer.dispose(); // stops the workers too
+   * ```
+   */
+  async startWorkers(shards: number, maxBatchSize: number): Promise<void> {
+    checkInteger("shards", shards, 1);
+    checkInteger("maxBatchSize", maxBatchSize, shards);
+    this.stopWorkers();
+    if (shards === 1) return;
+    const backend = tf.getBackend();
+    if (backend !== "wasm" && backend !== "cpu") {
+      throw new RangeError(
+        `data-parallel workers run on the wasm or cpu backend; the current one is ${backend}`,
+      );
+    }
+    if (this.loss.mode === "ra" || this.loss.labelFlipProb > 0) {
+      throw new RangeError(
+        'data-parallel workers need a loss that is a mean over rows: not mode "ra" or label flips',
+      );
+    }
+    const network = (net: MLP) => ({ sizes: sizesOf(net), leakyReluAlpha: net.leakyReluAlpha });
+    this.#workers = await GradientWorkers.start(shards - 1, {
+      backend,
+      generator: network(this.generator),
+      discriminator: network(this.discriminator),
+      loss: {
+        lossType: this.loss.lossType,
+        mode: this.loss.mode,
+        labelSmoothing: this.loss.labelSmoothing,
+      },
+      r1Gamma: this.r1Gamma,
+      capacity: Math.ceil(maxBatchSize / shards),
+    });
+  }
+
+  /** Row shards per step: 1 + the number of workers. */
+  get shards(): number {
+    return 1 + (this.#workers?.count ?? 0);
+  }
+
+  /** Stops the data-parallel workers, if any; steps run on this thread again. */
+  stopWorkers(): void {
+    this.#workers?.stop();
+    this.#workers = undefined;
+  }
+
   /** One D update, then one G + prior update, on the real batch `real`. */
   step(real: Tensor2D): void {
     const d = this.discriminator;
@@ -332,6 +393,9 @@ export class GANTrainer {
       );
     }
     tf.dispose(this.#losses);
+    // Parameters may have been changed between steps (a restore): publish both.
+    this.#workers?.generatorChanged();
+    this.#workers?.discriminatorChanged();
     const dLoss = this.#discriminatorStep(real);
     this.#losses = [dLoss, ...this.#generatorStep(real)];
     this.ema?.update();
@@ -343,23 +407,23 @@ export class GANTrainer {
     const d = this.discriminator;
     const n = real.shape[0];
     const latents = this.#latents(n);
-    const fake = tf.tidy(() => this.generator.apply(latents.z()));
+    const { loss, gradients: grads } = this.#sharded(
+      Command.discriminator,
+      real,
+      latents.z,
+      (realRows, latentRows, scale) => {
+        const fake = this.generator.apply(latentRows);
+        return discriminatorGradients(d, this.loss, realRows, fake, {
+          r1Gamma: this.r1Gamma,
+          scale,
+        });
+      },
+    );
     latents.dispose();
-    if (this.r1Gamma > 0) {
-      // R1 differentiates D's input gradient: a second-order gradient, so the tape.
-      const loss = minimize([[this.discriminatorOptimizer, d.variables]], () => {
-        const [realLogits, fakeLogits] = stackedLogits(d, real, fake);
-        const adversarial = this.loss.dLoss(realLogits, fakeLogits);
-        return tf.add(adversarial, r1Penalty((x) => d.apply(x), real, this.r1Gamma)) as Scalar;
-      });
-      fake.dispose();
-      return loss;
-    }
-    const { loss, gradients: grads } = discriminatorGradients(d, this.loss, real, fake);
-    fake.dispose();
     this.discriminatorOptimizer.applyGradients(
       d.variables.map((variable, i) => ({ variable, gradient: grads[i] })),
     );
+    this.#workers?.discriminatorChanged();
     tf.dispose(grads);
     return loss;
   }
@@ -374,15 +438,18 @@ export class GANTrainer {
     const prior = this.prior;
     const latents = this.#latents(real.shape[0]);
     const hasParticles = !(prior instanceof GaussianPrior);
-    const { losses, gGrads, zGrad } = tf.tidy(() => {
-      const { loss: gLoss, gradients: weights, latentGradient: dz } = generatorGradients(
-        g,
-        d,
-        this.loss,
-        latents.z(),
-        real,
-        hasParticles,
-      );
+    const { loss: gLoss, gradients: weights, latentGradient: dz } = this.#sharded(
+      Command.generator,
+      real,
+      latents.z,
+      (realRows, latentRows, scale) =>
+        generatorGradients(g, d, this.loss, latentRows, {
+          real: realRows,
+          latentGradient: hasParticles,
+          scale,
+        }),
+    );
+    const { losses, zGrad } = tf.tidy(() => {
       const losses: Scalar[] = [gLoss];
       let zGrad: Tensor | undefined;
       if (latents.table) {
@@ -399,8 +466,10 @@ export class GANTrainer {
           losses.push(spread);
         }
       }
-      return { losses, gGrads: weights, zGrad };
+      return { losses, zGrad };
     });
+    dz?.dispose();
+    const gGrads = weights;
     this.generatorOptimizer.applyGradients(
       g.variables.map((variable, i) => ({ variable, gradient: gGrads[i] })),
     );
@@ -427,6 +496,87 @@ export class GANTrainer {
   }
 
   /**
+   * `compute` on the whole batch, or, with workers, on the first shard here
+   * while the workers compute the others; the shards' losses and gradients
+   * are summed (and latent gradients stacked) in shard order.
+   */
+  #sharded(
+    command: CommandCode,
+    real: Tensor2D,
+    z: Tensor2D,
+    compute: (real: Tensor2D, z: Tensor2D, scale: number) => GeneratorGradients,
+  ): GeneratorGradients {
+    const workers = this.#workers;
+    const n = real.shape[0];
+    const sizes = shardSizes(n, (workers?.count ?? 0) + 1);
+    const [xDim, zDim] = [real.shape[1], z.shape[1]];
+    const computeFirst = () =>
+      tf.tidy(() => {
+        const { loss, gradients, latentGradient } = sizes.length === 1
+          ? compute(real, z, 1)
+          : compute(
+            tf.slice(real, [0, 0], [sizes[0], xDim]),
+            tf.slice(z, [0, 0], [sizes[0], zDim]),
+            sizes[0] / n,
+          );
+        return { loss, gradients, latentGradient };
+      });
+    if (!workers) return computeFirst();
+    if (sizes[0] > workers.capacity) {
+      throw new RangeError(
+        `a batch of ${n} rows exceeds the maxBatchSize the workers were started with`,
+      );
+    }
+    const realValues = real.dataSync() as Float32Array;
+    const zValues = z.dataSync() as Float32Array;
+    const networks = { generator: this.generator, discriminator: this.discriminator };
+    let offset = sizes[0];
+    for (let j = 1; j < sizes.length; j++) {
+      const end = offset + sizes[j];
+      workers.send(
+        j - 1,
+        command,
+        networks,
+        sizes[j],
+        realValues.subarray(offset * xDim, end * xDim),
+        zValues.subarray(offset * zDim, end * zDim),
+        sizes[j] / n,
+      );
+      offset = end;
+    }
+    const mine = computeFirst();
+    const variables = command === Command.discriminator
+      ? this.discriminator.variables
+      : this.generator.variables;
+    const { layout } = workers;
+    const summed = tf.tidy(() => {
+      let gradients = mine.gradients;
+      let loss: Scalar = mine.loss;
+      const latentRows = mine.latentGradient ? [mine.latentGradient] : [];
+      for (let j = 1; j < sizes.length; j++) {
+        const floats = workers.wait(j - 1);
+        const theirs = gradientTensors(variables, floats, layout.gradients);
+        gradients = gradients.map((gradient, i) => tf.add(gradient, theirs[i]));
+        loss = tf.add(loss, floats[layout.loss]);
+        if (mine.latentGradient) {
+          const start = layout.latentGradient;
+          latentRows.push(
+            tf.tensor2d(floats.slice(start, start + sizes[j] * zDim), [sizes[j], zDim]),
+          );
+        }
+      }
+      const latentGradient = latentRows.length ? tf.concat(latentRows, 0) as Tensor2D : undefined;
+      return { loss, gradients, latentGradient };
+    });
+    tf.dispose([
+      mine.loss,
+      ...mine.gradients,
+      ...(mine.latentGradient ? [mine.latentGradient] : []),
+    ]);
+    return summed;
+  }
+
+  /**
    * Fresh latents for one batch. For particles: a function that gathers the
    * rows (so gathering happens on the tape) and one that gathers the unique rows.
    */
@@ -434,7 +584,7 @@ export class GANTrainer {
     const prior = this.prior;
     if (prior instanceof GaussianPrior) {
       const z = prior.sample(batchSize);
-      return { z: () => z, dispose: () => z.dispose() };
+      return { z, dispose: () => z.dispose() };
     }
     const drawn = prior.drawIndices(batchSize);
     const uniqueRows = Int32Array.from(new Set(drawn)).sort();
@@ -443,25 +593,27 @@ export class GANTrainer {
       const position = new Map(Array.from(uniqueRows, (row, i) => [row, i]));
       const inverse = tf.tensor1d(Int32Array.from(drawn, (row) => position.get(row)!), "int32");
       const rows = prior.rows(uniqueRows);
+      const z = tf.gather(rows, inverse) as Tensor2D;
       return {
-        z: () => tf.gather(rows, inverse) as Tensor2D,
+        z,
         table: rows,
         inverse,
         unique: uniqueRows.length >= 2 ? () => rows : undefined,
         scatterUnique: (gradient) => gradient,
         uniqueRows,
-        dispose: () => tf.dispose([inverse, rows]),
+        dispose: () => tf.dispose([z, inverse, rows]),
       };
     }
     const indices = tf.tensor1d(drawn, "int32");
     const unique = tf.tensor1d(uniqueRows, "int32");
+    const z = prior.gather(indices);
     return {
-      z: () => prior.gather(indices),
+      z,
       table: prior.z as Tensor2D,
       inverse: indices,
       unique: uniqueRows.length >= 2 ? () => prior.gather(unique) : undefined,
       scatterUnique: (gradient, shape) => tf.scatterND(tf.expandDims(unique, 1), gradient, shape),
-      dispose: () => tf.dispose([indices, unique]),
+      dispose: () => tf.dispose([z, indices, unique]),
     };
   }
 
@@ -473,5 +625,6 @@ export class GANTrainer {
     this.discriminatorOptimizer.dispose();
     this.priorOptimizer?.dispose();
     this.ema?.dispose();
+    this.stopWorkers();
   }
 }

@@ -57,7 +57,7 @@ Deno.test("discriminatorGradients() and generatorGradients() match the tape for 
           );
         });
         tf.tidy(() => {
-          const ours = generatorGradients(g, d, loss, z, real, true);
+          const ours = generatorGradients(g, d, loss, z, { real, latentGradient: true });
           const gLoss = (latents: Tensor) =>
             loss.gLoss(d.apply(g.apply(latents)), mode === "vanilla" ? undefined : d.apply(real));
           const tape = tf.variableGrads(() => gLoss(z), g.variables);
@@ -74,14 +74,14 @@ Deno.test("discriminatorGradients() and generatorGradients() match the tape for 
             1e-4,
             `${what}: latents`,
           );
-          const withoutLatents = generatorGradients(g, d, loss, z, real, false);
+          const withoutLatents = generatorGradients(g, d, loss, z, { real });
           assert.equal(withoutLatents.latentGradient, undefined);
         });
       }
     }
     assert.throws(
-      () => generatorGradients(g, d, new GANLoss({ mode: "ra" }), z, undefined, false),
-      /needs the real batch/,
+      () => generatorGradients(g, d, new GANLoss({ mode: "ra" }), z),
+      /needs the real rows/,
     );
     tf.dispose([real, z]);
     g.dispose();

@@ -1,0 +1,325 @@
+/**
+ * Data-parallel gradients on Deno Workers: the batch is cut into row shards;
+ * the calling thread computes shard 0 and each worker one more, in lockstep
+ * over a `SharedArrayBuffer` (`Atomics.wait`/`notify`, a few microseconds per
+ * round trip). Workers hold no training state: before each command they take
+ * the parameters the caller publishes, so the optimizers, averages,
+ * checkpoints and random streams stay on the calling thread. The shards'
+ * gradients are summed there in a fixed order, so a run is deterministic for
+ * a given seed, backend and number of shards.
+ *
+ * @module
+ */
+import * as tf from "./tf.ts";
+import type { GANLoss } from "./gan_loss.ts";
+import type { MLP } from "./mlp.ts";
+import type { Tensor, Variable } from "./types.ts";
+import { checkInteger } from "./validate.ts";
+
+/** Commands a worker understands (the header's `command` word). */
+export const Command = {
+  /** D's gradients: G on the shard's latents gives the fake rows. */
+  discriminator: 1,
+  /** G's gradients and the latents' gradient. */
+  generator: 2,
+  /** Leave the loop. */
+  stop: 3,
+} as const;
+
+/** A command's code. */
+export type CommandCode = typeof Command[keyof typeof Command];
+
+/** Positions of the Int32 words at the start of each worker's buffer. */
+export const Header = {
+  /** Sequence number of the latest command (caller -> worker). */
+  sequence: 0,
+  /** Sequence number of the latest finished command (worker -> caller). */
+  done: 1,
+  /** The command. */
+  command: 2,
+  /** Rows in this command's shard. */
+  rows: 3,
+  /** Version of G's parameters in the buffer. */
+  generatorVersion: 4,
+  /** Version of D's parameters in the buffer. */
+  discriminatorVersion: 5,
+  /** Non-zero when the command failed (the worker posts the message). */
+  failed: 6,
+  /** Words in the header. */
+  words: 8,
+} as const;
+
+/** What a worker needs to rebuild the networks and the loss. */
+export interface WorkerSetup {
+  /** Backend to run on (the caller's). */
+  backend: "wasm" | "cpu";
+  /** G's layer widths and LeakyReLU slope. */
+  generator: { sizes: number[]; leakyReluAlpha: number };
+  /** D's layer widths and LeakyReLU slope. */
+  discriminator: { sizes: number[]; leakyReluAlpha: number };
+  /** The loss's settings. */
+  loss: { lossType: GANLoss["lossType"]; mode: GANLoss["mode"]; labelSmoothing: number };
+  /** R1 weight. */
+  r1Gamma: number;
+  /** Most rows a shard may hold. */
+  capacity: number;
+  /** The shared buffer. */
+  buffer: SharedArrayBuffer;
+}
+
+/** Float32 offsets of each region in a worker's buffer. */
+export interface Layout {
+  /** G's parameters, flat, in `variables` order. */
+  generator: number;
+  /** D's parameters. */
+  discriminator: number;
+  /** Real rows `[capacity, xDim]`. */
+  real: number;
+  /** Latents `[capacity, zDim]`. */
+  latents: number;
+  /** Output: the gradients of G's or D's parameters. */
+  gradients: number;
+  /** Output: the latents' gradient `[capacity, zDim]`. */
+  latentGradient: number;
+  /** Output: the shard's (scaled) loss, then the shard's scale as input. */
+  loss: number;
+  /** The shard's share of the batch (input). */
+  scale: number;
+  /** Total floats. */
+  size: number;
+}
+
+/** Where everything lives in a worker's buffer, from the networks' sizes. */
+export function layoutOf(
+  generatorSizes: number[],
+  discriminatorSizes: number[],
+  capacity: number,
+): Layout {
+  const count = (sizes: number[]) =>
+    sizes.slice(1).reduce((total, width, i) => total + (sizes[i] + 1) * width, 0);
+  const [pg, pd] = [count(generatorSizes), count(discriminatorSizes)];
+  const xDim = discriminatorSizes[0];
+  const zDim = generatorSizes[0];
+  let at = Header.words;
+  const take = (n: number) => {
+    const start = at;
+    at += n;
+    return start;
+  };
+  return {
+    generator: take(pg),
+    discriminator: take(pd),
+    real: take(capacity * xDim),
+    latents: take(capacity * zDim),
+    gradients: take(Math.max(pg, pd)),
+    latentGradient: take(capacity * zDim),
+    loss: take(1),
+    scale: take(1),
+    size: at,
+  };
+}
+
+/** `net`'s layer widths, input first. */
+export function sizesOf(net: MLP): number[] {
+  return [net.inputSize, ...net.layers.map((layer) => layer.kernel.shape[1]!)];
+}
+
+/** Copies each variable's values, in order, into `out` from `offset`. */
+export function writeParameters(variables: Variable[], out: Float32Array, offset: number): void {
+  let at = offset;
+  for (const v of variables) {
+    const values = v.dataSync() as Float32Array;
+    out.set(values, at);
+    at += values.length;
+  }
+}
+
+/** Assigns each variable its values from `source` at `offset`, in order. */
+export function readParameters(variables: Variable[], source: Float32Array, offset: number): void {
+  let at = offset;
+  tf.tidy(() => {
+    for (const v of variables) {
+      v.assign(tf.tensor(source.slice(at, at + v.size), v.shape, "float32"));
+      at += v.size;
+    }
+  });
+}
+
+/** The gradients in `source` at `offset`, shaped like `variables`. */
+export function gradientTensors(
+  variables: Variable[],
+  source: Float32Array,
+  offset: number,
+): Tensor[] {
+  let at = offset;
+  return variables.map((v) => {
+    const t = tf.tensor(source.slice(at, at + v.size), v.shape, "float32");
+    at += v.size;
+    return t;
+  });
+}
+
+/** Writes the tensors' values, in order, into `out` from `offset`. */
+export function writeTensors(tensors: Tensor[], out: Float32Array, offset: number): void {
+  let at = offset;
+  for (const t of tensors) {
+    const values = t.dataSync() as Float32Array;
+    out.set(values, at);
+    at += values.length;
+  }
+}
+
+/** Row counts of `shards` shards of `n` rows: as equal as possible, larger first. */
+export function shardSizes(n: number, shards: number): number[] {
+  checkInteger("shards", shards, 1);
+  const base = Math.floor(n / shards);
+  return Array.from({ length: shards }, (_, i) => base + (i < n % shards ? 1 : 0));
+}
+
+/** One worker as the caller sees it. */
+interface WorkerHandle {
+  worker: Worker;
+  header: Int32Array;
+  floats: Float32Array;
+  sequence: number;
+  failure?: string;
+}
+
+/**
+ * Workers that compute shards 1..k-1 of each step's gradients for a
+ * {@linkcode GANTrainer} (which computes shard 0 itself). Created by
+ * `GANTrainer.startWorkers`; see there.
+ */
+export class GradientWorkers {
+  /** The buffer layout shared by every worker. */
+  readonly layout: Layout;
+  /** Most rows per shard. */
+  readonly capacity: number;
+  readonly #handles: WorkerHandle[];
+  #generatorVersion = 0;
+  #discriminatorVersion = 0;
+
+  private constructor(handles: WorkerHandle[], layout: Layout, capacity: number) {
+    this.#handles = handles;
+    this.layout = layout;
+    this.capacity = capacity;
+  }
+
+  /** Workers in the pool (the caller's shard not counted). */
+  get count(): number {
+    return this.#handles.length;
+  }
+
+  /** Spawns `count` workers and waits until each has built its networks. */
+  static async start(count: number, setup: Omit<WorkerSetup, "buffer">): Promise<GradientWorkers> {
+    const layout = layoutOf(setup.generator.sizes, setup.discriminator.sizes, setup.capacity);
+    const handles = await Promise.all(
+      Array.from({ length: count }, async () => {
+        const buffer = new SharedArrayBuffer(layout.size * 4);
+        const worker = new Worker(new URL("./data_parallel_worker.ts", import.meta.url), {
+          type: "module",
+        });
+        const handle: WorkerHandle = {
+          worker,
+          header: new Int32Array(buffer, 0, Header.words),
+          floats: new Float32Array(buffer),
+          sequence: 0,
+        };
+        await new Promise<void>((resolve, reject) => {
+          worker.onmessage = (event: MessageEvent) => {
+            if (event.data?.ready) resolve();
+            if (event.data?.error) {
+              handle.failure = String(event.data.error);
+              reject(new Error(`gradient worker failed: ${handle.failure}`));
+            }
+          };
+          worker.onerror = (event) => {
+            event.preventDefault();
+            reject(new Error(`gradient worker failed: ${event.message}`));
+          };
+          worker.postMessage({ ...setup, buffer });
+        });
+        return handle;
+      }),
+    );
+    return new GradientWorkers(handles, layout, setup.capacity);
+  }
+
+  /** Marks G's parameters as changed: they are copied to the workers with the next command. */
+  generatorChanged(): void {
+    this.#generatorVersion++;
+  }
+
+  /** Marks D's parameters as changed. */
+  discriminatorChanged(): void {
+    this.#discriminatorVersion++;
+  }
+
+  /**
+   * Sends `command` to worker `index` on `rows` rows: publishes parameters the
+   * worker has not seen, the real rows and latents (`xDim`/`zDim` floats per row),
+   * and the shard's scale. Returns at once; {@linkcode GradientWorkers.wait} collects.
+   */
+  send(
+    index: number,
+    command: CommandCode,
+    networks: { generator: MLP; discriminator: MLP },
+    rows: number,
+    real: Float32Array,
+    latents: Float32Array,
+    scale: number,
+  ): void {
+    const h = this.#handles[index];
+    const { layout } = this;
+    if (rows > this.capacity) {
+      throw new RangeError(
+        `a shard of ${rows} rows exceeds the workers' capacity ${this.capacity}`,
+      );
+    }
+    if (h.header[Header.generatorVersion] !== this.#generatorVersion) {
+      writeParameters(networks.generator.variables, h.floats, layout.generator);
+      h.header[Header.generatorVersion] = this.#generatorVersion;
+    }
+    if (h.header[Header.discriminatorVersion] !== this.#discriminatorVersion) {
+      writeParameters(networks.discriminator.variables, h.floats, layout.discriminator);
+      h.header[Header.discriminatorVersion] = this.#discriminatorVersion;
+    }
+    h.floats.set(real, layout.real);
+    h.floats.set(latents, layout.latents);
+    h.floats[layout.scale] = scale;
+    h.header[Header.command] = command;
+    h.header[Header.rows] = rows;
+    h.sequence++;
+    Atomics.store(h.header, Header.sequence, h.sequence);
+    Atomics.notify(h.header, Header.sequence);
+  }
+
+  /** Blocks until worker `index` has finished its latest command; returns its buffer. */
+  wait(index: number): Float32Array {
+    const h = this.#handles[index];
+    for (;;) {
+      const done = Atomics.load(h.header, Header.done);
+      if (done === h.sequence) break;
+      // Time out now and then to notice a worker that died.
+      Atomics.wait(h.header, Header.done, done, 1000);
+    }
+    if (h.header[Header.failed] !== 0) {
+      throw new Error(
+        `gradient worker ${index + 1} failed on its shard (its error is printed above)`,
+      );
+    }
+    return h.floats;
+  }
+
+  /** Stops and terminates every worker. */
+  stop(): void {
+    for (const h of this.#handles) {
+      h.header[Header.command] = Command.stop;
+      h.sequence++;
+      Atomics.store(h.header, Header.sequence, h.sequence);
+      Atomics.notify(h.header, Header.sequence);
+      h.worker.terminate();
+    }
+    this.#handles.length = 0;
+  }
+}
