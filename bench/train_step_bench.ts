@@ -1,7 +1,7 @@
 /**
- * The 100-Gaussians training step (one D update, one G + particle update,
- * 3x128 LeakyReLU MLPs, hinge loss, Adam, 20,000 particles) per batch size
- * and backend.
+ * The 100-Gaussians training step as the example runs it (one D update, one
+ * G + particle update, 3x128 LeakyReLU MLPs, hinge loss, Adam, 20,000
+ * particles, EMA of G and the particles) per batch size, backend and shards.
  */
 import {
   GANTrainer,
@@ -16,16 +16,21 @@ import type { BackendName, Tensor2D } from "../mod.ts";
 
 const grid = new GaussianGrid();
 
-for (const backend of ["wasm", "cpu"] as BackendName[]) {
+// One thread per backend, and WASM split over 2 shards (this thread and a
+// Worker) as the examples run by default on a machine with 2 or more cores.
+const setups: [BackendName, number][] = [["wasm", 2], ["wasm", 1], ["cpu", 1]];
+for (const [backend, shards] of setups) {
   for (const batch of [64, 256, 1024]) {
     let trainer: GANTrainer | undefined;
     let real: Tensor2D | undefined;
+    const [n, warmup] = backend === "cpu" ? [20, 5] : [300, 30];
+    let calls = 0;
     Deno.bench({
-      name: `${backend} batch ${batch}`,
+      name: `${backend}${shards > 1 ? `, ${shards} shards` : ", 1 thread"} batch ${batch}`,
       group: `train step batch ${batch}`,
-      baseline: backend === "wasm",
-      n: backend === "cpu" ? 20 : 100,
-      warmup: 5,
+      baseline: backend === "wasm" && shards === 1,
+      n,
+      warmup,
       async fn(b) {
         if (!trainer) {
           await initBackend({ backend });
@@ -33,7 +38,9 @@ for (const backend of ["wasm", "cpu"] as BackendName[]) {
             generator: new MLP({ sizes: [2, 128, 128, 128, 2], seed: 1 }),
             discriminator: new MLP({ sizes: [2, 128, 128, 128, 1], seed: 2 }),
             prior: new ParticlePrior({ numParticles: 20_000, zDim: 2, seed: 3 }),
+            emaDecay: 0.999,
           });
+          await trainer.startWorkers(shards, batch);
           real = grid.sample(batch, new Rng(4));
         }
         b.start();
@@ -41,6 +48,8 @@ for (const backend of ["wasm", "cpu"] as BackendName[]) {
         // Wait for the device so the time covers the whole step.
         await trainer.readLosses();
         b.end();
+        // The last call stops the workers, so the process can end.
+        if (++calls === n + warmup) trainer.stopWorkers();
       },
     });
   }

@@ -5,13 +5,7 @@
  */
 import * as tf from "./tf.ts";
 import { checkChoice, checkInteger, checkNumber } from "./validate.ts";
-import {
-  adamConstants,
-  adamUpdateInPlace,
-  assignValues,
-  readCopy,
-  tensorsOnHost,
-} from "./host_math.ts";
+import { adamConstants, adamUpdateInPlace, HostMirror, tensorsOnHost } from "./host_math.ts";
 import type { Scalar, Tensor, Variable } from "./types.ts";
 
 /** Options for {@linkcode Adam}. */
@@ -25,8 +19,9 @@ export interface AdamOptions {
   /** Added to the bias-corrected root second moment (default 1e-8, PyTorch's). */
   epsilon?: number;
   /**
-   * Where the update runs: `"host"` (float32 arithmetic in JavaScript, the
-   * same bits as the kernels), `"device"` (tfjs kernels), or `"auto"`
+   * Where the update runs: `"host"` (JavaScript, one pass per parameter,
+   * float64 arithmetic stored as float32: within float32 rounding of the
+   * kernels), `"device"` (13 tfjs kernels per parameter), or `"auto"`
    * (default: host on the wasm and cpu backends, device elsewhere).
    */
   updateOn?: "auto" | "host" | "device";
@@ -80,6 +75,8 @@ export class Adam {
   readonly updateOn: "auto" | "host" | "device";
   #step = 0;
   #slots = new Map<Variable, AdamSlot>();
+  /** Host copies of [parameter, m, v] per parameter (host updates only). */
+  #mirrors = new Map<Variable, HostMirror[]>();
 
   /** Checks the hyperparameters: `learningRate > 0`, betas in [0, 1), `epsilon >= 0`. */
   constructor(options: AdamOptions) {
@@ -105,6 +102,8 @@ export class Adam {
 
   /** The tracked parameters with their moments, in the order they were first tracked. */
   get slots(): AdamSlot[] {
+    // Host updates keep the moments on the host; the variables get them on demand.
+    for (const mirrors of this.#mirrors.values()) mirrors.forEach((mirror) => mirror.flush());
     return [...this.#slots.values()];
   }
 
@@ -142,13 +141,27 @@ export class Adam {
       const k = adamConstants(this.learningRate, this.beta1, this.beta2, this.epsilon, t);
       for (const { variable, gradient } of updates) {
         if (!gradient) continue;
-        const slot = this.#slotOf(variable);
-        const [values, m, v] = [readCopy(variable), readCopy(slot.m), readCopy(slot.v)];
-        const g = gradient.dataSync() as Float32Array;
-        adamUpdateInPlace(values, m, v, g, 0, 0, values.length, k);
-        assignValues(slot.m, m);
-        assignValues(slot.v, v);
-        assignValues(variable, values);
+        let mirrors = this.#mirrors.get(variable);
+        if (!mirrors) {
+          const slot = this.#slotOf(variable);
+          mirrors = [variable, slot.m, slot.v].map((x) => new HostMirror(x));
+          this.#mirrors.set(variable, mirrors);
+        }
+        const [values, m, v] = mirrors.map((mirror) => mirror.values);
+        adamUpdateInPlace(
+          values,
+          m,
+          v,
+          gradient.dataSync() as Float32Array,
+          0,
+          0,
+          values.length,
+          k,
+        );
+        // The parameter is needed on the device now; the moments only when read.
+        mirrors[0].upload();
+        mirrors[1].markChanged();
+        mirrors[2].markChanged();
       }
       return;
     }
@@ -172,6 +185,7 @@ export class Adam {
   dispose(): void {
     for (const { m, v } of this.#slots.values()) tf.dispose([m, v]);
     this.#slots.clear();
+    this.#mirrors.clear();
   }
 }
 

@@ -10,7 +10,14 @@ import { initBackend } from "./backend.ts";
 import { discriminatorGradients, generatorGradients } from "./gan_gradients.ts";
 import { GANLoss } from "./gan_loss.ts";
 import { MLP } from "./mlp.ts";
-import { Command, Header, layoutOf, readParameters, writeTensors } from "./data_parallel.ts";
+import {
+  Command,
+  Header,
+  layoutOf,
+  readParameters,
+  waitForChange,
+  writeTensors,
+} from "./data_parallel.ts";
 import type { WorkerSetup } from "./data_parallel.ts";
 import type { Tensor2D } from "./types.ts";
 
@@ -37,11 +44,7 @@ scope.onmessage = async (event: MessageEvent<WorkerSetup>) => {
   let seen = 0;
   scope.postMessage({ ready: true });
   for (;;) {
-    let sequence;
-    while ((sequence = Atomics.load(header, Header.sequence)) === seen) {
-      Atomics.wait(header, Header.sequence, seen);
-    }
-    seen = sequence;
+    seen = waitForChange(header, Header.sequence, seen);
     const command = header[Header.command];
     if (command === Command.stop) break;
     try {
@@ -52,6 +55,11 @@ scope.onmessage = async (event: MessageEvent<WorkerSetup>) => {
       if (header[Header.discriminatorVersion] !== discriminatorVersion) {
         readParameters(d.variables, floats, layout.discriminator);
         discriminatorVersion = header[Header.discriminatorVersion];
+      }
+      if (command === Command.parameters) {
+        Atomics.store(header, Header.done, seen);
+        Atomics.notify(header, Header.done);
+        continue;
       }
       const rows = header[Header.rows];
       const scale = floats[layout.scale];

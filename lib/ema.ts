@@ -5,7 +5,7 @@
  */
 import * as tf from "./tf.ts";
 import { checkChoice, checkNumber } from "./validate.ts";
-import { assignValues, readCopy, tensorsOnHost } from "./host_math.ts";
+import { HostMirror, tensorsOnHost } from "./host_math.ts";
 import type { Variable } from "./types.ts";
 
 /**
@@ -33,6 +33,7 @@ export class EMA {
   /** Where updates run: host (JavaScript, the kernels' float32 bits), device, or auto (host on wasm and cpu). */
   readonly updateOn: "auto" | "host" | "device";
   #shadows = new Map<Variable, Variable>();
+  #mirrors = new Map<Variable, HostMirror>();
 
   /** Copies `variables` as the starting averages; `decay` in [0, 1); `updateOn` as {@linkcode AdamOptions.updateOn}. */
   constructor(
@@ -52,23 +53,27 @@ export class EMA {
   shadowOf(variable: Variable): Variable {
     const shadow = this.#shadows.get(variable);
     if (!shadow) throw new RangeError(`EMA does not track variable ${variable.name}`);
+    this.#mirrors.get(shadow)?.flush();
     return shadow;
   }
 
   /** Moves every average one step towards its variable's current value. */
   update(): void {
     if (this.updateOn === "host" || (this.updateOn === "auto" && tensorsOnHost())) {
-      // The kernels' float32 arithmetic, one JavaScript pass per variable.
+      // The kernels' float32 arithmetic, one JavaScript pass per variable; the
+      // averages stay on the host until read (shadowOf).
       const rate = Math.fround(1 - this.decay);
       for (const [variable, shadow] of this.#shadows) {
+        let mirror = this.#mirrors.get(shadow);
+        if (!mirror) this.#mirrors.set(shadow, mirror = new HostMirror(shadow));
         const values = variable.dataSync() as Float32Array;
-        const average = readCopy(shadow);
+        const average = mirror.values;
         for (let i = 0; i < average.length; i++) {
           average[i] = Math.fround(
             average[i] + Math.fround(Math.fround(values[i] - average[i]) * rate),
           );
         }
-        assignValues(shadow, average);
+        mirror.markChanged();
       }
       return;
     }
@@ -84,5 +89,6 @@ export class EMA {
   dispose(): void {
     tf.dispose([...this.#shadows.values()]);
     this.#shadows.clear();
+    this.#mirrors.clear();
   }
 }

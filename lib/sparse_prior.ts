@@ -41,8 +41,7 @@ export interface SparseParticlePriorOptions {
  * runs Adam on those rows only (TensorFlow's LazyAdam): rows that were not
  * sampled keep their values and moments, where dense Adam would still move
  * them with their decaying momentum. For rows that are sampled it is the
- * dense update, bit for bit (each operation rounded to float32 as the device
- * does).
+ * dense update of {@linkcode Adam} on the host (wasm and cpu), bit for bit.
  *
  * @example
  * ```ts

@@ -373,6 +373,10 @@ export class GANTrainer {
     });
   }
 
+  get #networks(): { generator: MLP; discriminator: MLP } {
+    return { generator: this.generator, discriminator: this.discriminator };
+  }
+
   /** Row shards per step: 1 + the number of workers. */
   get shards(): number {
     return 1 + (this.#workers?.count ?? 0);
@@ -393,9 +397,6 @@ export class GANTrainer {
       );
     }
     tf.dispose(this.#losses);
-    // Parameters may have been changed between steps (a restore): publish both.
-    this.#workers?.generatorChanged();
-    this.#workers?.discriminatorChanged();
     const dLoss = this.#discriminatorStep(real);
     this.#losses = [dLoss, ...this.#generatorStep(real)];
     this.ema?.update();
@@ -423,7 +424,6 @@ export class GANTrainer {
     this.discriminatorOptimizer.applyGradients(
       d.variables.map((variable, i) => ({ variable, gradient: grads[i] })),
     );
-    this.#workers?.discriminatorChanged();
     tf.dispose(grads);
     return loss;
   }
@@ -438,6 +438,17 @@ export class GANTrainer {
     const prior = this.prior;
     const latents = this.#latents(real.shape[0]);
     const hasParticles = !(prior instanceof GaussianPrior);
+    // The spread penalty depends on the particles only: computed first, while
+    // workers load D's new weights.
+    this.#workers?.preload(this.#networks);
+    const spread = latents.unique
+      ? tf.tidy(() => {
+        const { value, grad } = tf.valueAndGrad((u: Tensor) => this.vicreg.compute(u))(
+          latents.unique!(),
+        );
+        return { value, weightedGrad: tf.mul(grad, this.vicregWeight) };
+      })
+      : undefined;
     const { loss: gLoss, gradients: weights, latentGradient: dz } = this.#sharded(
       Command.generator,
       real,
@@ -449,30 +460,24 @@ export class GANTrainer {
           scale,
         }),
     );
-    const { losses, zGrad } = tf.tidy(() => {
-      const losses: Scalar[] = [gLoss];
-      let zGrad: Tensor | undefined;
-      if (latents.table) {
+    const losses: Scalar[] = spread ? [gLoss, spread.value] : [gLoss];
+    const zGrad = latents.table
+      ? tf.tidy(() => {
         // dL/d(table): each drawn row's gradient, summed over repeats (scatter
         // adds duplicates), plus the weighted spread penalty's on the unique rows.
-        zGrad = tf.scatterND(tf.expandDims(latents.inverse!, 1), dz!, latents.table.shape);
-        if (latents.unique) {
-          const uniqueRows = latents.unique();
-          const { value: spread, grad } = tf.valueAndGrad((u: Tensor) => this.vicreg.compute(u))(
-            uniqueRows,
-          );
-          const weighted = tf.mul(grad, this.vicregWeight);
-          zGrad = tf.add(zGrad, latents.scatterUnique!(weighted, latents.table.shape));
-          losses.push(spread);
-        }
-      }
-      return { losses, zGrad };
-    });
+        const shape = latents.table!.shape;
+        const drawn = tf.scatterND(tf.expandDims(latents.inverse!, 1), dz!, shape);
+        return spread ? tf.add(drawn, latents.scatterUnique!(spread.weightedGrad, shape)) : drawn;
+      })
+      : undefined;
+    spread?.weightedGrad.dispose();
     dz?.dispose();
     const gGrads = weights;
     this.generatorOptimizer.applyGradients(
       g.variables.map((variable, i) => ({ variable, gradient: gGrads[i] })),
     );
+    // The workers load G's new weights while the particles and averages update.
+    this.#workers?.preload(this.#networks);
     if (zGrad && prior instanceof ParticlePrior) {
       this.priorOptimizer!.applyGradients([{ variable: prior.z, gradient: zGrad }]);
     }
@@ -522,21 +527,20 @@ export class GANTrainer {
         return { loss, gradients, latentGradient };
       });
     if (!workers) return computeFirst();
-    if (sizes[0] > workers.capacity) {
+    if (sizes.some((size, i) => i > 0 && size > workers.capacity)) {
       throw new RangeError(
         `a batch of ${n} rows exceeds the maxBatchSize the workers were started with`,
       );
     }
     const realValues = real.dataSync() as Float32Array;
     const zValues = z.dataSync() as Float32Array;
-    const networks = { generator: this.generator, discriminator: this.discriminator };
     let offset = sizes[0];
     for (let j = 1; j < sizes.length; j++) {
       const end = offset + sizes[j];
       workers.send(
         j - 1,
         command,
-        networks,
+        this.#networks,
         sizes[j],
         realValues.subarray(offset * xDim, end * xDim),
         zValues.subarray(offset * zDim, end * zDim),

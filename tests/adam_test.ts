@@ -53,21 +53,20 @@ async function adamAgainstPyTorch(updateOn: "host" | "device"): Promise<void> {
   w.dispose();
 }
 
-Deno.test("Adam and EMA give the same bits on the host as with device kernels", async () => {
+Deno.test("Adam on the host agrees with the device kernels; EMA bit for bit", async () => {
   await onBackends(async () => {
-    const rng = new Rng(11);
-    const start = rng.normalArray(300);
+    const start = new Rng(11).normalArray(300);
     const run = async (updateOn: "host" | "device") => {
       const w = tf.variable(tf.tensor2d(start, [20, 15]));
       const adam = new Adam({ learningRate: 3e-3, beta1: 0.5, beta2: 0.99, updateOn });
-      const ema = new EMA([w], 0.9, updateOn);
-      const gradientRng = new Rng(12);
+      const tracked = tf.variable(tf.tensor2d(start, [20, 15]));
+      const ema = new EMA([tracked], 0.9, updateOn);
+      const rng = new Rng(12);
       for (let i = 0; i < 40; i++) {
         tf.tidy(() => {
-          adam.applyGradients([{
-            variable: w,
-            gradient: tf.tensor2d(gradientRng.normalArray(300), [20, 15]),
-          }]);
+          const gradient = tf.tensor2d(rng.normalArray(300), [20, 15]);
+          adam.applyGradients([{ variable: w, gradient }]);
+          tracked.assign(tf.tensor2d(rng.normalArray(300), [20, 15]));
         });
         ema.update();
       }
@@ -75,17 +74,19 @@ Deno.test("Adam and EMA give the same bits on the host as with device kernels", 
         await w.data(),
         await adam.slots[0].m.data(),
         await adam.slots[0].v.data(),
-        await ema.shadowOf(w).data(),
+        await ema.shadowOf(tracked).data(),
       ];
       adam.dispose();
       ema.dispose();
-      w.dispose();
+      tf.dispose([w, tracked]);
       return out.map((x) => Array.from(x));
     };
     const [host, device] = [await run("host"), await run("device")];
-    ["parameters", "first moments", "second moments", "averages"].forEach((what, i) => {
-      assert.deepEqual(host[i], device[i], `${what} (${tf.getBackend()})`);
-    });
+    const backend = tf.getBackend();
+    assertClose(host[0], device[0], 1e-5, `parameters (${backend})`);
+    assertClose(host[1], device[1], 1e-5, `first moments (${backend})`);
+    assertClose(host[2], device[2], 1e-5, `second moments (${backend})`);
+    assert.deepEqual(host[3], device[3], `averages (${backend})`);
   });
 });
 

@@ -62,10 +62,12 @@ async function train(setup: Setup, shards: number, steps: number, batch = 50) {
   return { losses, parameters, counts };
 }
 
-Deno.test("shardSizes() splits rows as evenly as possible, larger shards first", () => {
-  assert.deepEqual(shardSizes(256, 2), [128, 128]);
-  assert.deepEqual(shardSizes(50, 3), [17, 17, 16]);
+Deno.test("shardSizes() gives the first shard up to 8 extra rows and splits the rest evenly", () => {
+  assert.deepEqual(shardSizes(256, 2), [136, 120]);
+  assert.deepEqual(shardSizes(1024, 2), [520, 504]);
+  assert.deepEqual(shardSizes(50, 3), [18, 16, 16]);
   assert.deepEqual(shardSizes(2, 3), [1, 1, 0]);
+  assert.deepEqual(shardSizes(7, 1), [7]);
   assert.throws(() => shardSizes(8, 0), RangeError);
 });
 
