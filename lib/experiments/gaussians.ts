@@ -101,6 +101,11 @@ export const GAUSSIANS_FLAGS = {
   evalInterval: { default: 500, integer: true, help: "steps between evaluations" },
   evalSamples: { default: 10_000, integer: true, help: "samples per evaluation" },
   backend: { default: "auto", choices: ["auto", "webgpu", "wasm", "cpu"], help: "tfjs backend" },
+  shards: {
+    default: "auto",
+    help:
+      "row shards per step, this thread plus Deno Workers (wasm or cpu; auto: 2 on 2+ cores, else 1)",
+  },
   out: { default: "", help: "output directory (default out/<example>/seed-<seed>)" },
   force: { default: false, help: "overwrite an output directory that holds another run" },
   noFigures: { default: false, help: "skip the PNG/SVG figures and the GIF" },
@@ -157,6 +162,8 @@ export interface GaussiansSummary {
   seed: number;
   steps: number;
   backend: string;
+  /** Row shards per step (1: one thread). */
+  shards: number;
   modesCovered: number;
   numModes: number;
   modesHit: number;
@@ -181,6 +188,26 @@ export function learningRateScale(step: number, steps: number, decayStart: numbe
   const start = decayStart * steps;
   if (step <= start || decayStart >= 1) return 1;
   return 0.5 * (1 + Math.cos((Math.PI * (step - start)) / (steps - start)));
+}
+
+/**
+ * The number of row shards for `--shards`: "auto" is 2 on a machine with 2 or
+ * more cores when the backend and loss allow it (the only count measured),
+ * else 1; a number is taken as given.
+ */
+export function shardsFor(flag: string, backend: string, mode: LossMode): number {
+  const splittable = (backend === "wasm" || backend === "cpu") && mode !== "ra";
+  if (flag === "auto") return splittable ? Math.min(2, navigator.hardwareConcurrency ?? 1) : 1;
+  const shards = Number(flag);
+  if (!Number.isInteger(shards) || shards < 1 || shards > 64) {
+    throw new UsageError(`--shards must be "auto" or an integer from 1 to 64; got ${flag}`);
+  }
+  if (shards > 1 && !splittable) {
+    throw new UsageError(
+      `--shards ${shards} needs the wasm or cpu backend and a mode other than "ra" (got ${backend}, ${mode})`,
+    );
+  }
+  return shards;
 }
 
 /** Flags that decide shapes, data or seed: a resumed run must keep them. */
@@ -278,6 +305,15 @@ export async function runGaussians(
     r1Gamma: config.r1,
     emaDecay: config.ema,
   });
+  const shards = shardsFor(config.shards, backend.name, config.mode as LossMode);
+  await trainer.startWorkers(shards, config.batch);
+  if (shards > 1) {
+    log(
+      `${shards} row shards per step (this thread and ${shards - 1} Deno Worker${
+        shards > 2 ? "s" : ""
+      })`,
+    );
+  }
   log(
     `${example}: ${
       prior === "particles" ? `${config.particles} particles` : "z ~ N(0, I)"
@@ -419,6 +455,7 @@ export async function runGaussians(
       }
     }
   } catch (error) {
+    trainer.stopWorkers();
     noteLastCheckpoint(error, lastCheckpoint, checkpointPath);
     throw error;
   } finally {
@@ -434,6 +471,7 @@ export async function runGaussians(
     seed: config.seed,
     steps: trainer.stepCount,
     backend: backend.name,
+    shards: trainer.shards,
     modesCovered: final.modesCovered,
     numModes: grid.numModes,
     modesHit: final.modesHit,

@@ -106,6 +106,8 @@ export function reproJobs(config: ReproConfig): (ReproJob & Omit<ReproRun, "summ
           `${config.out}/${problem}/${prior}-seed-${seed}`,
           "--backend",
           config.backend,
+          // Runs already fill the cores in parallel: one thread each.
+          ...(problem === "five_modes" ? [] : ["--shards", "1"]),
           "--force",
           "--quiet",
           "--no-figures",
