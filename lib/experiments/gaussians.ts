@@ -53,7 +53,7 @@ export const GAUSSIANS_FLAGS = {
   lr: { default: 4e-4, help: "Adam learning rate of G (the original: 1e-4)" },
   dLr: { default: 4e-4, help: "Adam learning rate of D (the original: 1e-4)" },
   priorLrMult: { default: 10, help: "particle learning rate as a multiple of G's" },
-  beta1: { default: 0.5, min: 0, max: 0.999999, help: "Adam beta1" },
+  beta1: { default: 0, min: 0, max: 0.999999, help: "Adam beta1 (the original: 0.5)" },
   beta2: { default: 0.999, min: 0, max: 0.999999, help: "Adam beta2" },
   seed: {
     default: 1,
