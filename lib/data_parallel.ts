@@ -144,6 +144,15 @@ export function sizesOf(net: MLP): number[] {
   return [net.inputSize, ...net.layers.map((layer) => layer.kernel.shape[1]!)];
 }
 
+/**
+ * `source[start, end)` to build a tensor from: a view on wasm, whose tensors
+ * copy their data into the WASM heap, a copy on cpu, whose tensors would keep
+ * the shared buffer itself.
+ */
+export function rowsOf(source: Float32Array, start: number, end: number): Float32Array {
+  return tf.getBackend() === "cpu" ? source.slice(start, end) : source.subarray(start, end);
+}
+
 /** Copies each variable's values, in order, into `out` from `offset`. */
 export function writeParameters(variables: Variable[], out: Float32Array, offset: number): void {
   let at = offset;
@@ -159,7 +168,7 @@ export function readParameters(variables: Variable[], source: Float32Array, offs
   let at = offset;
   tf.tidy(() => {
     for (const v of variables) {
-      v.assign(tf.tensor(source.slice(at, at + v.size), v.shape, "float32"));
+      v.assign(tf.tensor(rowsOf(source, at, at + v.size), v.shape, "float32"));
       at += v.size;
     }
   });
@@ -173,7 +182,7 @@ export function gradientTensors(
 ): Tensor[] {
   let at = offset;
   return variables.map((v) => {
-    const t = tf.tensor(source.slice(at, at + v.size), v.shape, "float32");
+    const t = tf.tensor(rowsOf(source, at, at + v.size), v.shape, "float32");
     at += v.size;
     return t;
   });

@@ -15,6 +15,7 @@ import {
   Header,
   layoutOf,
   readParameters,
+  rowsOf,
   waitForChange,
   writeTensors,
 } from "./data_parallel.ts";
@@ -65,11 +66,11 @@ scope.onmessage = async (event: MessageEvent<WorkerSetup>) => {
       const scale = floats[layout.scale];
       tf.tidy(() => {
         const real = tf.tensor2d(
-          floats.slice(layout.real, layout.real + rows * xDim),
+          rowsOf(floats, layout.real, layout.real + rows * xDim),
           [rows, xDim],
         ) as Tensor2D;
         const z = tf.tensor2d(
-          floats.slice(layout.latents, layout.latents + rows * zDim),
+          rowsOf(floats, layout.latents, layout.latents + rows * zDim),
           [rows, zDim],
         ) as Tensor2D;
         if (command === Command.discriminator) {

@@ -100,8 +100,11 @@ export class SparseParticlePrior {
     this.values = init === "r2"
       ? r2NormalArray(numParticles, zDim, initRng, initStd)
       : initRng.normalArray(numParticles * zDim, 0, initStd);
-    this.m = new Float32Array(numParticles * zDim);
-    this.v = new Float32Array(numParticles * zDim);
+    // Written once now: a fresh Float32Array's zero pages are mapped on first
+    // touch, which would otherwise cost page faults on every row a step
+    // first reaches (measured: 1M x 64 steps 1.5x slower than 20k x 64).
+    this.m = new Float32Array(numParticles * zDim).fill(0);
+    this.v = new Float32Array(numParticles * zDim).fill(0);
     this.rng = new Rng(initRng.nextUint32());
   }
 

@@ -17,7 +17,14 @@ import type { TrainingState } from "./checkpoint.ts";
 import type { Scalar, Tensor, Tensor1D, Tensor2D, Variable } from "./types.ts";
 import { discriminatorGradients, generatorGradients } from "./gan_gradients.ts";
 import type { GeneratorGradients } from "./gan_gradients.ts";
-import { Command, gradientTensors, GradientWorkers, shardSizes, sizesOf } from "./data_parallel.ts";
+import {
+  Command,
+  gradientTensors,
+  GradientWorkers,
+  rowsOf,
+  shardSizes,
+  sizesOf,
+} from "./data_parallel.ts";
 import type { CommandCode } from "./data_parallel.ts";
 
 /** One batch's latents and how their gradient reaches the particles. */
@@ -565,7 +572,7 @@ export class GANTrainer {
         if (mine.latentGradient) {
           const start = layout.latentGradient;
           latentRows.push(
-            tf.tensor2d(floats.slice(start, start + sizes[j] * zDim), [sizes[j], zDim]),
+            tf.tensor2d(rowsOf(floats, start, start + sizes[j] * zDim), [sizes[j], zDim]),
           );
         }
       }
