@@ -53,6 +53,11 @@ Deno.test("100gaussians rejects bad flags with a message and exit code 2", async
     ],
     [["--lr", "NaN"], /--lr must be a number/],
     [["--beta1", "2"], /--beta1 must be <= 0.999999; got 2/],
+    [["--shards", "0"], /--shards must be "auto" or an integer from 1 to 64; got 0/],
+    [
+      ["--shards", "2", "--mode", "ra"],
+      /--shards 2 needs the wasm or cpu backend and a mode other/,
+    ],
   ];
   for (const [args, message] of cases) {
     const { code, stderr } = await run("100gaussians", args);
@@ -93,6 +98,8 @@ Deno.test("100gaussians and its baseline write metrics, summary and figures, and
     assert.equal(summary.prior, prior);
     assert.equal(summary.steps, 20);
     assert.equal(summary.backend, "wasm");
+    // Batch 256 on wasm: 2 shards by default where there are 2 cores.
+    assert.equal(summary.shards, navigator.hardwareConcurrency >= 2 ? 2 : 1);
     for (
       const key of [
         "seed",

@@ -104,7 +104,7 @@ export const GAUSSIANS_FLAGS = {
   shards: {
     default: "auto",
     help:
-      "row shards per step, this thread plus Deno Workers (wasm or cpu; auto: 2 on 2+ cores, else 1)",
+      "row shards per step, this thread plus Deno Workers (wasm or cpu; auto: 2 on 2+ cores at batch >= 256, else 1)",
   },
   out: { default: "", help: "output directory (default out/<example>/seed-<seed>)" },
   force: { default: false, help: "overwrite an output directory that holds another run" },
@@ -192,12 +192,15 @@ export function learningRateScale(step: number, steps: number, decayStart: numbe
 
 /**
  * The number of row shards for `--shards`: "auto" is 2 on a machine with 2 or
- * more cores when the backend and loss allow it (the only count measured),
- * else 1; a number is taken as given.
+ * more cores for batches of 256 or more when the backend and loss allow it
+ * (the only count measured), else 1; a number is taken as given.
  */
-export function shardsFor(flag: string, backend: string, mode: LossMode): number {
+export function shardsFor(flag: string, backend: string, mode: LossMode, batch: number): number {
   const splittable = (backend === "wasm" || backend === "cpu") && mode !== "ra";
-  if (flag === "auto") return splittable ? Math.min(2, navigator.hardwareConcurrency ?? 1) : 1;
+  if (flag === "auto") {
+    // Measured on 2 cores: 2 shards pay at batch 256 and 1024, not at 64.
+    return splittable && batch >= 256 ? Math.min(2, navigator.hardwareConcurrency ?? 1) : 1;
+  }
   const shards = Number(flag);
   if (!Number.isInteger(shards) || shards < 1 || shards > 64) {
     throw new UsageError(`--shards must be "auto" or an integer from 1 to 64; got ${flag}`);
@@ -305,7 +308,7 @@ export async function runGaussians(
     r1Gamma: config.r1,
     emaDecay: config.ema,
   });
-  const shards = shardsFor(config.shards, backend.name, config.mode as LossMode);
+  const shards = shardsFor(config.shards, backend.name, config.mode as LossMode, config.batch);
   await trainer.startWorkers(shards, config.batch);
   if (shards > 1) {
     log(
