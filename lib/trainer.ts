@@ -11,6 +11,7 @@ import { ParticlePrior } from "./prior.ts";
 import { SparseParticlePrior } from "./sparse_prior.ts";
 import { VICRegLoss } from "./vicreg.ts";
 import { checkInteger, checkNumber } from "./validate.ts";
+import { tensorsOnHost } from "./host_math.ts";
 import { Adam } from "./adam.ts";
 import { EMA } from "./ema.ts";
 import type { TrainingState } from "./checkpoint.ts";
@@ -448,14 +449,7 @@ export class GANTrainer {
     // The spread penalty depends on the particles only: computed first, while
     // workers load D's new weights.
     this.#workers?.preload(this.#networks);
-    const spread = latents.unique
-      ? tf.tidy(() => {
-        const { value, grad } = tf.valueAndGrad((u: Tensor) => this.vicreg.compute(u))(
-          latents.unique!(),
-        );
-        return { value, weightedGrad: tf.mul(grad, this.vicregWeight) };
-      })
-      : undefined;
+    const spread = latents.unique ? this.#spread(latents.unique) : undefined;
     const { loss: gLoss, gradients: weights, latentGradient: dz } = this.#sharded(
       Command.generator,
       real,
@@ -496,6 +490,30 @@ export class GANTrainer {
     zGrad?.dispose();
     latents.dispose();
     return losses;
+  }
+
+  /**
+   * The spread penalty on the batch's distinct particles and its weighted
+   * gradient: on the host where tensors live there (a few microseconds for a
+   * batch of particles, where the tensor version's kernels and tape take half
+   * a millisecond on WASM), else with the tape.
+   */
+  #spread(unique: () => Tensor2D): { value: Scalar; weightedGrad: Tensor } {
+    return tf.tidy(() => {
+      const rows = unique();
+      if (tensorsOnHost()) {
+        const [n, d] = rows.shape;
+        const { value, gradient } = this.vicreg.valueAndGradient(
+          rows.dataSync() as Float32Array,
+          n,
+          d,
+        );
+        for (let i = 0; i < gradient.length; i++) gradient[i] *= this.vicregWeight;
+        return { value: tf.scalar(value), weightedGrad: tf.tensor2d(gradient, [n, d]) };
+      }
+      const { value, grad } = tf.valueAndGrad((u: Tensor) => this.vicreg.compute(u))(rows);
+      return { value, weightedGrad: tf.mul(grad, this.vicregWeight) };
+    });
   }
 
   /**

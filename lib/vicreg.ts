@@ -4,7 +4,7 @@
  * @module
  */
 import * as tf from "./tf.ts";
-import { checkNumber, checkTensor } from "./validate.ts";
+import { checkInteger, checkNumber, checkTensor } from "./validate.ts";
 import type { Scalar, Tensor } from "./types.ts";
 
 /** Options for {@linkcode VICRegLoss}. */
@@ -66,5 +66,71 @@ export class VICRegLoss {
       const offDiagonal = tf.sub(tf.sum(tf.square(covariance)), tf.sum(tf.square(variance)));
       return tf.add(varianceTerm, tf.div(offDiagonal, d)) as Scalar;
     });
+  }
+
+  /**
+   * The same penalty on `n x d` row-major values on the host, and its
+   * gradient by hand, in float64: for a tiny batch of particles this is
+   * microseconds, where the tensor version's 25 kernels and tape take about
+   * half a millisecond on WASM. With `c` the centered values, `s_j` the
+   * standard deviations and `C` the covariance (the mean's own gradient
+   * cancels, as the columns of `c` sum to 0):
+   *
+   * `dL/dz_ij = -[s_j < targetStd] c_ij / (d (n-1) s_j) + 4 / (d (n-1)) sum_{l != j} C_jl c_il`.
+   *
+   * @example
+   * ```ts
+   * import { VICRegLoss } from "@particlegan/particlegan";
+   *
+   * const vicreg = new VICRegLoss();
+   * const { value, gradient } = vicreg.valueAndGradient(new Float32Array([0, 0, 0.1, 0, 0, 0.1]), 3, 2);
+   * console.log(value > 0.9, gradient.length); // true 6
+   * ```
+   */
+  valueAndGradient(
+    z: Float32Array,
+    n: number,
+    d: number,
+  ): { value: number; gradient: Float32Array } {
+    checkInteger("n", n, 2);
+    checkInteger("d", d, 1);
+    if (z.length !== n * d) {
+      throw new RangeError(`z must hold n x d = ${n * d} values; got ${z.length}`);
+    }
+    const mean = new Float64Array(d);
+    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += z[i * d + j];
+    for (let j = 0; j < d; j++) mean[j] /= n;
+    const c = new Float64Array(n * d);
+    for (let i = 0; i < n * d; i++) c[i] = z[i] - mean[i % d];
+    const covariance = new Float64Array(d * d);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d; j++) {
+        const cij = c[i * d + j];
+        for (let l = 0; l < d; l++) covariance[j * d + l] += cij * c[i * d + l];
+      }
+    }
+    for (let k = 0; k < d * d; k++) covariance[k] /= n - 1;
+    let varianceTerm = 0;
+    let offDiagonal = 0;
+    const std = new Float64Array(d);
+    for (let j = 0; j < d; j++) {
+      std[j] = Math.sqrt(covariance[j * d + j] + this.eps);
+      varianceTerm += Math.max(0, this.targetStd - std[j]) / d;
+      for (let l = 0; l < d; l++) if (l !== j) offDiagonal += covariance[j * d + l] ** 2;
+    }
+    const value = d === 1 ? varianceTerm : varianceTerm + offDiagonal / d;
+    const gradient = new Float32Array(n * d);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d; j++) {
+        let g = std[j] < this.targetStd ? -c[i * d + j] / (d * (n - 1) * std[j]) : 0;
+        if (d > 1) {
+          let sum = 0;
+          for (let l = 0; l < d; l++) if (l !== j) sum += covariance[j * d + l] * c[i * d + l];
+          g += (4 / (d * (n - 1))) * sum;
+        }
+        gradient[i * d + j] = g;
+      }
+    }
+    return { value, gradient };
   }
 }
