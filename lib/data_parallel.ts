@@ -83,7 +83,7 @@ export interface Layout {
   gradients: number;
   /** Output: the latents' gradient `[capacity, zDim]`. */
   latentGradient: number;
-  /** Output: the shard's (scaled) loss, then the shard's scale as input. */
+  /** Output: the shard's (scaled) loss. */
   loss: number;
   /** The shard's share of the batch (input). */
   scale: number;
@@ -151,16 +151,6 @@ export function sizesOf(net: MLP): number[] {
  */
 export function rowsOf(source: Float32Array, start: number, end: number): Float32Array {
   return tf.getBackend() === "cpu" ? source.slice(start, end) : source.subarray(start, end);
-}
-
-/** Copies each variable's values, in order, into `out` from `offset`. */
-export function writeParameters(variables: Variable[], out: Float32Array, offset: number): void {
-  let at = offset;
-  for (const v of variables) {
-    const values = v.dataSync() as Float32Array;
-    out.set(values, at);
-    at += values.length;
-  }
 }
 
 /** Assigns each variable its values from `source` at `offset`, in order. */
@@ -297,7 +287,7 @@ export class GradientWorkers {
       const variables = networks[key].variables;
       const ids = variables.map((v) => v.dataId);
       if (ids.every((id, i) => id === h.published[key][i])) continue;
-      writeParameters(variables, h.floats, this.layout[key]);
+      writeTensors(variables, h.floats, this.layout[key]);
       h.published[key] = ids;
       const word = key === "generator" ? Header.generatorVersion : Header.discriminatorVersion;
       h.header[word]++;
