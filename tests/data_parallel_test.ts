@@ -1,51 +1,20 @@
 import assert from "node:assert/strict";
 import {
   GANLoss,
-  GANTrainer,
   GaussianGrid,
-  GaussianPrior,
   initBackend,
   loadCheckpoint,
-  MLP,
-  ParticlePrior,
   restoreTrainingState,
   Rng,
   saveCheckpoint,
   tf,
 } from "../mod.ts";
 import { shardSizes } from "../lib/data_parallel.ts";
-import { assertClose } from "./helpers.ts";
+import { assertClose, makeToyTrainer } from "./helpers.ts";
+import type { ToySetup } from "./helpers.ts";
 
-interface Setup {
-  prior: "particles" | "gaussian";
-  loss?: GANLoss;
-  r1Gamma?: number;
-}
-
-function makeTrainer({ prior, loss, r1Gamma }: Setup, seed = 1) {
-  const generator = new MLP({ sizes: [2, 32, 32, 2], seed });
-  const discriminator = new MLP({ sizes: [2, 32, 32, 1], seed: seed + 1 });
-  const latent = prior === "particles"
-    ? new ParticlePrior({ numParticles: 300, zDim: 2, seed: seed + 2 })
-    : new GaussianPrior({ zDim: 2, seed: seed + 2 });
-  const trainer = new GANTrainer({ generator, discriminator, prior: latent, loss, r1Gamma });
-  const parameters = () =>
-    [
-      ...generator.variables,
-      ...discriminator.variables,
-      ...(latent instanceof ParticlePrior ? [latent.z] : []),
-    ].map((v) => Array.from(v.dataSync()));
-  const dispose = () => {
-    trainer.dispose();
-    generator.dispose();
-    discriminator.dispose();
-    if (latent instanceof ParticlePrior) latent.dispose();
-  };
-  return { trainer, parameters, dispose };
-}
-
-async function train(setup: Setup, shards: number, steps: number, batch = 50) {
-  const run = makeTrainer(setup);
+async function train(setup: ToySetup, shards: number, steps: number, batch = 50) {
+  const run = makeToyTrainer(setup, 1, 300);
   await run.trainer.startWorkers(shards, batch);
   const grid = new GaussianGrid({ gridSize: 3 });
   const rng = new Rng(7);
@@ -74,7 +43,7 @@ Deno.test("shardSizes() gives the first shard up to 8 extra rows and splits the 
 Deno.test("GANTrainer.startWorkers() gives the single-thread step up to float rounding", async () => {
   await initBackend({ backend: "wasm" });
   // Losses without exactly cancelling gradients (see trainer_test.ts).
-  const setups: Setup[] = [
+  const setups: ToySetup[] = [
     { prior: "particles", loss: new GANLoss({ lossType: "logistic" }) },
     { prior: "particles", loss: new GANLoss({ lossType: "logistic" }), r1Gamma: 1 },
     { prior: "gaussian", loss: new GANLoss({ lossType: "lsgan" }) },
@@ -110,16 +79,16 @@ Deno.test("GANTrainer with workers resumes bit for bit after restoreTrainingStat
   await initBackend({ backend: "wasm" });
   const grid = new GaussianGrid({ gridSize: 3 });
   const batches = Array.from({ length: 16 }, (_, i) => grid.sample(40, new Rng(20 + i)));
-  const straight = makeTrainer({ prior: "particles" });
+  const straight = makeToyTrainer({ prior: "particles" }, 1, 300);
   await straight.trainer.startWorkers(2, 40);
   for (const real of batches) straight.trainer.step(real);
   // Save at step 8 (in memory), restore into a trainer of another seed, go on.
-  const first = makeTrainer({ prior: "particles" });
+  const first = makeToyTrainer({ prior: "particles" }, 1, 300);
   await first.trainer.startWorkers(2, 40);
   for (const real of batches.slice(0, 8)) first.trainer.step(real);
   const dir = await Deno.makeTempDir();
   await saveCheckpoint(`${dir}/c.safetensors`, first.trainer.trainingState, {});
-  const second = makeTrainer({ prior: "particles" }, 5);
+  const second = makeToyTrainer({ prior: "particles" }, 5, 300);
   await second.trainer.startWorkers(2, 40);
   second.trainer.step(batches[0]); // the workers have now seen this trainer's own weights
   restoreTrainingState(second.trainer.trainingState, await loadCheckpoint(`${dir}/c.safetensors`));
@@ -132,10 +101,10 @@ Deno.test("GANTrainer with workers resumes bit for bit after restoreTrainingStat
 
 Deno.test("GANTrainer.startWorkers() rejects what it cannot split", async () => {
   await initBackend({ backend: "wasm" });
-  const ra = makeTrainer({ prior: "particles", loss: new GANLoss({ mode: "ra" }) });
+  const ra = makeToyTrainer({ prior: "particles", loss: new GANLoss({ mode: "ra" }) }, 1, 300);
   await assert.rejects(() => ra.trainer.startWorkers(2, 64), /not mode "ra"/);
   ra.dispose();
-  const run = makeTrainer({ prior: "particles" });
+  const run = makeToyTrainer({ prior: "particles" }, 1, 300);
   await assert.rejects(() => run.trainer.startWorkers(0, 64), RangeError);
   await run.trainer.startWorkers(2, 64);
   assert.equal(run.trainer.shards, 2);

@@ -1,7 +1,7 @@
 /** Shared test helpers: golden data, tolerance checks, backend loops. */
 import assert from "node:assert/strict";
-import { initBackend, tf } from "../mod.ts";
-import type { BackendName } from "../mod.ts";
+import { GANTrainer, GaussianPrior, initBackend, MLP, ParticlePrior, tf } from "../mod.ts";
+import type { BackendName, GANLoss } from "../mod.ts";
 
 /**
  * Reference values computed by the original PyTorch code (float64). Set
@@ -83,4 +83,39 @@ export async function runExample(
   }).output();
   const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
   return { code, stdout: decode(stdout), stderr: decode(stderr) };
+}
+
+/** A small GAN setup for trainer tests: 2 -> 32 -> 32 -> 2 and 2 -> 32 -> 32 -> 1 MLPs. */
+export interface ToySetup {
+  prior: "particles" | "gaussian";
+  loss?: GANLoss;
+  r1Gamma?: number;
+}
+
+/**
+ * A {@linkcode GANTrainer} over `setup`, seeded from `seed` (G `seed`, D
+ * `seed + 1`, prior `seed + 2`), with its parts, a flat copy of every trained
+ * parameter, and one dispose for all.
+ */
+export function makeToyTrainer(setup: ToySetup, seed = 1, numParticles = 500) {
+  const { prior, loss, r1Gamma } = setup;
+  const generator = new MLP({ sizes: [2, 32, 32, 2], seed });
+  const discriminator = new MLP({ sizes: [2, 32, 32, 1], seed: seed + 1 });
+  const latent = prior === "particles"
+    ? new ParticlePrior({ numParticles, zDim: 2, seed: seed + 2 })
+    : new GaussianPrior({ zDim: 2, seed: seed + 2 });
+  const trainer = new GANTrainer({ generator, discriminator, prior: latent, loss, r1Gamma });
+  const parameters = () =>
+    [
+      ...generator.variables,
+      ...discriminator.variables,
+      ...(latent instanceof ParticlePrior ? [latent.z] : []),
+    ].map((v) => Array.from(v.dataSync()));
+  const dispose = () => {
+    trainer.dispose();
+    generator.dispose();
+    discriminator.dispose();
+    if (latent instanceof ParticlePrior) latent.dispose();
+  };
+  return { trainer, generator, discriminator, latent, parameters, dispose };
 }

@@ -15,32 +15,11 @@ import {
   tf,
 } from "../mod.ts";
 import type { Scalar, Tensor2D, Variable } from "../mod.ts";
-import { assertClose, onBackends } from "./helpers.ts";
+import { assertClose, makeToyTrainer, onBackends } from "./helpers.ts";
+import type { ToySetup } from "./helpers.ts";
 
-interface Setup {
-  prior: "particles" | "gaussian";
-  loss?: GANLoss;
-  r1Gamma?: number;
-}
-
-function makeTrainer({ prior, loss, r1Gamma }: Setup) {
-  const generator = new MLP({ sizes: [2, 32, 32, 2], seed: 1 });
-  const discriminator = new MLP({ sizes: [2, 32, 32, 1], seed: 2 });
-  const latent = prior === "particles"
-    ? new ParticlePrior({ numParticles: 500, zDim: 2, seed: 3 })
-    : new GaussianPrior({ zDim: 2, seed: 3 });
-  const trainer = new GANTrainer({ generator, discriminator, prior: latent, loss, r1Gamma });
-  const dispose = () => {
-    trainer.dispose();
-    generator.dispose();
-    discriminator.dispose();
-    if (latent instanceof ParticlePrior) latent.dispose();
-  };
-  return { trainer, generator, discriminator, latent, dispose };
-}
-
-async function train(setup: Setup, steps: number) {
-  const run = makeTrainer(setup);
+async function train(setup: ToySetup, steps: number) {
+  const run = makeToyTrainer(setup);
   const grid = new GaussianGrid({ gridSize: 3 });
   const rng = new Rng(4);
   const counts: number[] = [];
@@ -65,7 +44,7 @@ Deno.test("GANTrainer.step() keeps numTensors and numBytes flat over 300 steps",
       prior: "particles",
       loss: new GANLoss({ lossType: "logistic", mode: "ra" }),
       r1Gamma: 1,
-    }] as Setup[]
+    }] as ToySetup[]
   ) {
     const before = tf.memory().numTensors;
     const { counts, bytes, losses } = await train(setup, 300);
@@ -90,7 +69,7 @@ Deno.test("GANTrainer is deterministic for a seed and backend", async () => {
 
 Deno.test("GANTrainer.step() moves only the sampled particles", async () => {
   await initBackend({ backend: "wasm" });
-  const run = makeTrainer({ prior: "particles" });
+  const run = makeToyTrainer({ prior: "particles" });
   const prior = run.latent as ParticlePrior;
   const before = prior.z.arraySync() as number[][];
   const state = prior.rng.state;
@@ -137,7 +116,7 @@ Deno.test("GANTrainer rejects mismatched networks", () => {
 
 Deno.test("GANTrainer.setLearningRateScale(0) freezes every parameter; 1 restores training", async () => {
   await initBackend({ backend: "wasm" });
-  const run = makeTrainer({ prior: "particles" });
+  const run = makeToyTrainer({ prior: "particles" });
   const real = new GaussianGrid().sample(32, new Rng(1));
   const snapshot = () =>
     [...run.generator.variables, ...run.discriminator.variables, (run.latent as ParticlePrior).z]
@@ -166,7 +145,7 @@ Deno.test("learningRateScale() is 1, then a cosine down to 0 at the last step", 
  * The step written with tfjs's tape, the way the original writes it in
  * PyTorch: the reference for the trainer's hand-written backpropagation.
  */
-function tapeStep(run: ReturnType<typeof makeTrainer>, optimizers: Adam[], real: Tensor2D) {
+function tapeStep(run: ReturnType<typeof makeToyTrainer>, optimizers: Adam[], real: Tensor2D) {
   const { generator: g, discriminator: d, latent, trainer } = run;
   const [dOptimizer, gOptimizer, zOptimizer] = optimizers;
   const n = real.shape[0];
@@ -211,14 +190,14 @@ Deno.test("GANTrainer.step() matches the same step through tfjs's tape", async (
     // exactly 0 in theory and float noise in practice, which Adam's
     // normalisation turns into steps of up to ~lr/4 that depend on the order of
     // summation. tests/gan_gradients_test.ts compares those losses' gradients.
-    const setups: Setup[] = [
+    const setups: ToySetup[] = [
       { prior: "particles", loss: new GANLoss({ lossType: "logistic" }) },
       { prior: "particles", loss: new GANLoss({ lossType: "logistic" }), r1Gamma: 1 },
       { prior: "gaussian", loss: new GANLoss({ lossType: "lsgan" }) },
     ];
     for (const setup of setups) {
-      const ours = makeTrainer(setup);
-      const reference = makeTrainer(setup);
+      const ours = makeToyTrainer(setup);
+      const reference = makeToyTrainer(setup);
       const optimizers = [1e-4, 1e-4, 1e-3].map((learningRate) =>
         new Adam({ learningRate, beta1: 0.5, beta2: 0.999 })
       );
