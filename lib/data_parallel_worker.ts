@@ -8,6 +8,7 @@
 import * as tf from "./tf.ts";
 import { initBackend } from "./backend.ts";
 import { discriminatorGradients, generatorGradients } from "./gan_gradients.ts";
+import type { GeneratorGradients } from "./gan_gradients.ts";
 import { GANLoss } from "./gan_loss.ts";
 import { MLP } from "./mlp.ts";
 import {
@@ -73,24 +74,14 @@ scope.onmessage = async (event: MessageEvent<WorkerSetup>) => {
           rowsOf(floats, layout.latents, layout.latents + rows * zDim),
           [rows, zDim],
         ) as Tensor2D;
-        if (command === Command.discriminator) {
-          const fake = g.apply(z);
-          const result = discriminatorGradients(d, loss, real, fake, {
-            r1Gamma: setup.r1Gamma,
-            scale,
-          });
-          writeTensors(result.gradients, floats, layout.gradients);
-          floats[layout.loss] = result.loss.dataSync()[0];
-        } else {
-          const result = generatorGradients(g, d, loss, z, {
-            real,
-            latentGradient: true,
-            scale,
-          });
-          writeTensors(result.gradients, floats, layout.gradients);
-          writeTensors([result.latentGradient!], floats, layout.latentGradient);
-          floats[layout.loss] = result.loss.dataSync()[0];
+        const result: GeneratorGradients = command === Command.discriminator
+          ? discriminatorGradients(d, loss, real, g.apply(z), { r1Gamma: setup.r1Gamma, scale })
+          : generatorGradients(g, d, loss, z, { real, latentGradient: true, scale });
+        writeTensors(result.gradients, floats, layout.gradients);
+        if (result.latentGradient) {
+          writeTensors([result.latentGradient], floats, layout.latentGradient);
         }
+        floats[layout.loss] = result.loss.dataSync()[0];
       });
       header[Header.failed] = 0;
     } catch (error) {

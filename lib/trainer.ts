@@ -450,7 +450,7 @@ export class GANTrainer {
     // workers load D's new weights.
     this.#workers?.preload(this.#networks);
     const spread = latents.unique ? this.#spread(latents.unique) : undefined;
-    const { loss: gLoss, gradients: weights, latentGradient: dz } = this.#sharded(
+    const { loss: gLoss, gradients: gGrads, latentGradient: dz } = this.#sharded(
       Command.generator,
       real,
       latents.z,
@@ -473,7 +473,6 @@ export class GANTrainer {
       : undefined;
     spread?.weightedGrad.dispose();
     dz?.dispose();
-    const gGrads = weights;
     this.generatorOptimizer.applyGradients(
       g.variables.map((variable, i) => ({ variable, gradient: gGrads[i] })),
     );
