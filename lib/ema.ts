@@ -57,12 +57,19 @@ export class EMA {
     return shadow;
   }
 
-  /** Moves every average one step towards its variable's current value. */
-  update(): void {
+  /**
+   * Moves every average towards its variable's current value by
+   * `min(1, (1 - decay) * rateScale)` of the gap. A `rateScale` that follows
+   * a learning-rate schedule measures the average's horizon in optimizer
+   * progress rather than in steps: as the schedule anneals to 0 the average
+   * stops moving, instead of shrinking onto the last, unaveraged weights.
+   */
+  update(rateScale = 1): void {
+    checkNumber("rateScale", rateScale, 0);
+    const rate = Math.fround(Math.min(1, (1 - this.decay) * rateScale));
     if (this.updateOn === "host" || (this.updateOn === "auto" && tensorsOnHost())) {
       // The kernels' float32 arithmetic, one JavaScript pass per variable; the
       // averages stay on the host until read (shadowOf).
-      const rate = Math.fround(1 - this.decay);
       for (const [variable, shadow] of this.#shadows) {
         let mirror = this.#mirrors.get(shadow);
         if (!mirror) this.#mirrors.set(shadow, mirror = new HostMirror(shadow));
@@ -80,7 +87,7 @@ export class EMA {
     tf.tidy(() => {
       for (const [variable, shadow] of this.#shadows) {
         // shadow + (1 - decay) * (value - shadow): one multiply fewer than the textbook form.
-        shadow.assign(tf.add(shadow, tf.mul(tf.sub(variable, shadow), 1 - this.decay)));
+        shadow.assign(tf.add(shadow, tf.mul(tf.sub(variable, shadow), rate)));
       }
     });
   }

@@ -81,6 +81,13 @@ export interface GANTrainerOptions {
    * and {@linkcode GANTrainer.evalParticles} (default 0: off).
    */
   emaDecay?: number;
+  /**
+   * Whether the average's per-step rate `1 - emaDecay` is scaled by
+   * {@linkcode GANTrainer.setLearningRateScale} (default true), so that an
+   * annealed run keeps the average of its last active stretch; false: a
+   * fixed rate per step.
+   */
+  emaFollowsSchedule?: boolean;
 }
 
 /** The latest losses, read back from the device. */
@@ -150,6 +157,8 @@ export class GANTrainer {
   #losses: Scalar[] = [];
   #workers?: GradientWorkers;
   #schedule: { base: number; set: (learningRate: number) => void }[] = [];
+  #learningRateScale = 1;
+  #emaFollowsSchedule: boolean;
 
   /** Checks that the networks fit the prior and creates the three Adam optimizers. */
   constructor(options: GANTrainerOptions) {
@@ -226,6 +235,11 @@ export class GANTrainer {
       this.#schedule.push({ base, set: (lr) => prior.learningRate = lr });
     }
     const emaDecay = checkNumber("emaDecay", options.emaDecay ?? 0, 0, 1);
+    const follows = options.emaFollowsSchedule ?? true;
+    if (typeof follows !== "boolean") {
+      throw new TypeError(`emaFollowsSchedule must be a boolean; got ${JSON.stringify(follows)}`);
+    }
+    this.#emaFollowsSchedule = follows;
     if (emaDecay > 0) {
       this.ema = new EMA(
         prior instanceof ParticlePrior ? [...generator.variables, prior.z] : generator.variables,
@@ -254,6 +268,7 @@ export class GANTrainer {
   setLearningRateScale(scale: number): void {
     checkNumber("scale", scale, 0);
     for (const { base, set } of this.#schedule) set(base * scale);
+    this.#learningRateScale = scale;
   }
 
   /** The generator to sample from: G over its averaged weights when `emaDecay` > 0, else G. */
@@ -407,7 +422,7 @@ export class GANTrainer {
     tf.dispose(this.#losses);
     const dLoss = this.#discriminatorStep(real);
     this.#losses = [dLoss, ...this.#generatorStep(real)];
-    this.ema?.update();
+    this.ema?.update(this.#emaFollowsSchedule ? this.#learningRateScale : 1);
     this.stepCount++;
   }
 

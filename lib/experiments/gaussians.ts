@@ -87,6 +87,12 @@ export const GAUSSIANS_FLAGS = {
     help:
       "decay of the moving average of G and the particles used for evaluation (0: off, as the original)",
   },
+  emaRate: {
+    default: "lr",
+    choices: ["lr", "fixed"],
+    help:
+      "the average's per-step rate 1 - ema: scaled by the learning-rate schedule (lr) or the same every step (fixed)",
+  },
   decayStart: {
     default: 0.5,
     min: 0,
@@ -307,6 +313,7 @@ export async function runGaussians(
     beta2: config.beta2,
     r1Gamma: config.r1,
     emaDecay: config.ema,
+    emaFollowsSchedule: config.emaRate === "lr",
   });
   const shards = shardsFor(config.shards, backend.name, config.mode as LossMode, config.batch);
   await trainer.startWorkers(shards, config.batch);
