@@ -45,7 +45,7 @@ export type PriorKind = "particles" | "gaussian";
 /** The experiment's flags, with the original's settings unless noted. */
 export const GAUSSIANS_FLAGS = {
   steps: {
-    default: 30_000,
+    default: 40_000,
     integer: true,
     help: "training steps (one D and one G + prior update each)",
   },
