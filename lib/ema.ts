@@ -23,6 +23,8 @@ import type { Variable } from "./types.ts";
  * w.assign(tf.scalar(4));
  * ema.update();
  * console.log(ema.shadowOf(w).dataSync()[0]); // 2
+ * ema.update(0); // rate scaled by a schedule at 0: the average stays
+ * console.log(ema.shadowOf(w).dataSync()[0]); // 2
  * ema.dispose();
  * w.dispose();
  * ```
