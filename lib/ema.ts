@@ -88,7 +88,7 @@ export class EMA {
     }
     tf.tidy(() => {
       for (const [variable, shadow] of this.#shadows) {
-        // shadow + (1 - decay) * (value - shadow): one multiply fewer than the textbook form.
+        // shadow + rate * (value - shadow): one multiply fewer than the textbook form.
         shadow.assign(tf.add(shadow, tf.mul(tf.sub(variable, shadow), rate)));
       }
     });
