@@ -620,8 +620,9 @@ export class GANTrainer {
   }
 
   /**
-   * Fresh latents for one batch. For particles: a function that gathers the
-   * rows (so gathering happens on the tape) and one that gathers the unique rows.
+   * Fresh latents for one batch. For particles also: the table the gradient
+   * lands in, each row's place in it, and a function that gathers the
+   * distinct rows (called inside the spread penalty's tidy).
    */
   #latents(batchSize: number): BatchLatents {
     const prior = this.prior;
